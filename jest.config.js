@@ -1,0 +1,59 @@
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * @nestjs/* 12 and several of their dependencies are ES modules only, which Jest cannot require on
+ * Node 20. Find every package that declares "type": "module" and let swc turn it into CommonJS;
+ * everything else in node_modules is loaded as it is.
+ */
+function esmPackages(dir = path.join(__dirname, 'node_modules'), found = new Set()) {
+  if (!fs.existsSync(dir)) return found;
+  for (const entry of fs.readdirSync(dir)) {
+    if (entry.startsWith('.')) continue;
+    const full = path.join(dir, entry);
+    const names = entry.startsWith('@') ? fs.readdirSync(full).map((name) => `${entry}/${name}`) : [entry];
+    for (const name of names) {
+      const root = path.join(dir, name);
+      try {
+        if (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).type === 'module') found.add(name);
+      } catch {
+        // not a package
+      }
+      esmPackages(path.join(root, 'node_modules'), found);
+    }
+  }
+  return found;
+}
+
+const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const esm = [...esmPackages()].map(escape).join('|');
+
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const shared = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esm})/)`],
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', rootDir: 'src', testRegex: '\\.spec\\.ts$' },
+    { ...shared, displayName: 'e2e', rootDir: 'test', testRegex: '\\.e2e-spec\\.ts$' },
+  ],
+  // e2e suites each start the app; on two cores they run best one or two at a time
+  maxWorkers: 2,
+  testTimeout: 60000,
+};

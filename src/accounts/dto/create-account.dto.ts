@@ -1,0 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MAX_ID } from '../../common/parse-id.pipe';
+
+export class CreateAccountDto {
+  @ApiProperty({ example: 1, description: 'The customer this login belongs to (one account per customer)' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  customer_id: number;
+
+  @ApiProperty({ example: 'ada', minLength: 3, maxLength: 64, description: 'Letters, digits, . _ -; unique, case-insensitive' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9._-]+$/, { message: 'username may contain only letters, digits, ".", "_" and "-"' })
+  username: string;
+
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 8, maxLength: 128, writeOnly: true })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  password: string;
+}

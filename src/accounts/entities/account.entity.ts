@@ -1,0 +1,26 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity('accounts')
+export class Account {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'customer_id', type: 'integer' })
+  customerId: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  username: string;
+
+  @Column({ name: 'username_key', type: 'varchar', length: 64 })
+  usernameKey: string;
+
+  /** argon2id; never leaves the service (see toAccountResponse). */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime' })
+  updatedAt: Date;
+}

@@ -1,0 +1,16 @@
+/**
+ * Money is held as integer minor units (cents) everywhere inside the service and crosses the wire as a
+ * number with at most two decimals. Conversions go through strings so that no binary-float error
+ * (19.99 * 100 = 1998.9999…) can creep in.
+ */
+export function toCents(amount: number): number {
+  const [whole, fraction = ''] = amount.toFixed(2).split('.');
+  const sign = whole.startsWith('-') ? -1 : 1;
+  return sign * (Math.abs(Number(whole)) * 100 + Number(fraction.padEnd(2, '0')));
+}
+
+export function fromCents(cents: number): number {
+  return Number((cents / 100).toFixed(2));
+}
+
+export const MAX_PRICE = 999_999.99;

@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const MOVEMENT_TYPES = ['initial', 'order', 'cancel', 'restock', 'adjustment'] as const;
+export type MovementType = (typeof MOVEMENT_TYPES)[number];
+
+/** The stock ledger: one row per change of a product's quantity; their deltas sum to the quantity. */
+@Entity('stock_movements')
+export class StockMovement {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'product_id', type: 'integer' })
+  productId: number;
+
+  @Column({ type: 'varchar', length: 16 })
+  type: MovementType;
+
+  @Column({ type: 'integer' })
+  delta: number;
+
+  @Column({ name: 'quantity_after', type: 'integer' })
+  quantityAfter: number;
+
+  @Column({ name: 'order_id', type: 'integer', nullable: true })
+  orderId: number | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reason: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+}

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { loadEnvironmentOrExit } from './config/load-environment';
+
+loadEnvironmentOrExit();
+
+async function bootstrap(): Promise<void> {
+  // loaded only once the environment is known to be valid
+  const { createApp, bootLogger } = require('./app.factory') as typeof import('./app.factory');
+  const { ConfigService } = require('@nestjs/config') as typeof import('@nestjs/config');
+  const app = await createApp();
+  const port = app.get(ConfigService).getOrThrow<number>('app.port');
+  await app.listen({ port, host: '0.0.0.0' });
+  bootLogger.log(`Listening on http://localhost:${port} (Swagger UI at http://localhost:${port}/docs)`);
+}
+
+bootstrap().catch((error: Error) => {
+  console.error(error.message.startsWith('Invalid configuration') ? error.message : error.stack);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Trim } from '../../common/dto-helpers';
+import { MAX_PRICE } from '../../common/money';
+import { MAX_STOCK } from '../../inventory/dto/stock.dto';
+
+export class CreateProductDto {
+  @ApiProperty({ example: 'Espresso beans 1 kg', maxLength: 200 })
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 19.99, minimum: 0.01, maximum: MAX_PRICE, description: 'Currency units, at most 2 decimals' })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @Min(0.01)
+  @Max(MAX_PRICE)
+  price: number;
+
+  @ApiPropertyOptional({ example: 'Single-origin, medium roast', maxLength: 5000, nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @ApiPropertyOptional({ example: 100, minimum: 0, maximum: MAX_STOCK, default: 0 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  stock_quantity?: number;
+
+  @ApiPropertyOptional({ example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  reorder_threshold?: number;
+
+  @ApiPropertyOptional({ example: 50, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Units the restock pass adds; 0 turns automatic restocking off' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  reorder_quantity?: number;
+}

@@ -1,0 +1,45 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { iso } from '../../common/dto-helpers';
+import { fromCents } from '../../common/money';
+import { PageDto } from '../../common/pagination';
+import { Product } from '../entities/product.entity';
+
+export class ProductResponseDto {
+  @ApiProperty({ example: 7 }) id: number;
+  @ApiProperty({ example: 'Espresso beans 1 kg' }) name: string;
+  @ApiProperty({ example: 19.99 }) price: number;
+  @ApiProperty({ example: 'Single-origin, medium roast', nullable: true, type: String }) description: string | null;
+  @ApiProperty({ example: 100 }) stock_quantity: number;
+  @ApiProperty({ example: 10 }) reorder_threshold: number;
+  @ApiProperty({ example: 50 }) reorder_quantity: number;
+  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
+}
+
+export class ProductPageDto extends PageDto {
+  @ApiProperty({ type: [ProductResponseDto] }) items: ProductResponseDto[];
+}
+
+export class ProductCreatedDto {
+  @ApiProperty({ example: 'Product created' }) message: string;
+  @ApiProperty() product: ProductResponseDto;
+}
+
+export class ProductUpdatedDto {
+  @ApiProperty({ example: 'Product updated' }) message: string;
+  @ApiProperty() product: ProductResponseDto;
+}
+
+export function toProductResponse(product: Product): ProductResponseDto {
+  return {
+    id: product.id,
+    name: product.name,
+    price: fromCents(product.priceCents),
+    description: product.description,
+    stock_quantity: product.stockQuantity,
+    reorder_threshold: product.reorderThreshold,
+    reorder_quantity: product.reorderQuantity,
+    created_at: iso(product.createdAt)!,
+    updated_at: iso(product.updatedAt)!,
+  };
+}

@@ -1,0 +1,23 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('ecommerce-api')
+    .setDescription(
+      'Order-and-stock core of an e-commerce backend. Errors are RFC 9457 problem details ' +
+        '(`application/problem+json`) with a stable `code`. Money is a number with at most two decimals.',
+    )
+    .setVersion('0.1.0')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/** Swagger UI at /docs and the document at /docs-json, both served from the app (no CDN). */
+export function setupSwagger(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'ecommerce-api',
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  });
+}

@@ -1,0 +1,51 @@
+import TestAgent from 'supertest/lib/agent';
+
+let sequence = 0;
+const unique = () => `${Date.now().toString(36)}${(++sequence).toString(36)}`;
+
+export interface ProductInput {
+  name?: string;
+  price?: number;
+  description?: string;
+  stock_quantity?: number;
+  reorder_threshold?: number;
+  reorder_quantity?: number;
+}
+
+export async function createCustomer(http: TestAgent, overrides: Record<string, unknown> = {}) {
+  const res = await http
+    .post('/customers')
+    .send({ name: 'Test Customer', email: `customer-${unique()}@example.com`, phone_number: '+1 555 0100', ...overrides })
+    .expect(201);
+  return res.body.customer as { id: number; name: string; email: string; phone_number: string | null };
+}
+
+export async function createProduct(http: TestAgent, overrides: ProductInput = {}) {
+  const res = await http
+    .post('/products')
+    .send({ name: `Product ${unique()}`, price: 10, stock_quantity: 100, ...overrides })
+    .expect(201);
+  return res.body.product as {
+    id: number;
+    name: string;
+    price: number;
+    stock_quantity: number;
+    reorder_threshold: number;
+    reorder_quantity: number;
+  };
+}
+
+export async function createAccount(http: TestAgent, customerId: number, overrides: Record<string, unknown> = {}) {
+  const body = { customer_id: customerId, username: `user${unique()}`, password: 'correct horse battery', ...overrides };
+  const res = await http.post('/accounts').send(body).expect(201);
+  return { ...(res.body.account as { id: number; customer_id: number; username: string }), password: body.password as string };
+}
+
+/** Asserts the RFC 9457 shape every error shares and returns the body. */
+export function expectProblem(res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number, code?: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String), code: code ?? expect.any(String) });
+  expect(JSON.stringify(res.body)).not.toMatch(/stack|SELECT |INSERT |QueryFailedError|at \w+ \(/);
+  return res.body;
+}
