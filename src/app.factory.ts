@@ -6,6 +6,19 @@ import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT_BYTES = 1_048_576;
 
+export interface RegisteredRoute {
+  method: string;
+  /** Fastify syntax: `/customers/:id` */
+  url: string;
+}
+
+const registries = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route the app's router serves (HEAD and Swagger's assets excluded), as Fastify registered them. */
+export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
+  return registries.get(app) ?? [];
+}
+
 /**
  * Builds the application exactly as it serves: Fastify with a 1 MB body limit, Swagger, shutdown hooks.
  * main.ts and the e2e tests both start here.
@@ -16,6 +29,11 @@ export async function createApp(options: { logger?: LogLevel[] | false } = {}): 
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
   });
+  const routes: RegisteredRoute[] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', ({ method, url }) => {
+    for (const m of [method].flat()) if (m !== 'HEAD' && !url.startsWith('/docs')) routes.push({ method: m, url });
+  });
+  registries.set(app, routes);
   // JSON only: any other body type is 415 rather than a string the validators then puzzle over
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.enableShutdownHooks();

@@ -1,6 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
+export const API_KEY_SCHEME = 'api-key';
+export const BEARER_SCHEME = 'bearer';
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('ecommerce-api')
@@ -9,6 +12,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '(`application/problem+json`) with a stable `code`. Money is a number with at most two decimals.',
     )
     .setVersion('0.1.0')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' }, API_KEY_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Customer token from POST /auth/login' }, BEARER_SCHEME)
     .build();
   return SwaggerModule.createDocument(app, config);
 }
