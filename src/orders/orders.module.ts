@@ -1,5 +1,16 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CustomersModule } from '../customers/customers.module';
+import { InventoryModule } from '../inventory/inventory.module';
+import { Order } from './entities/order.entity';
+import { OrderItem } from './entities/order-item.entity';
+import { OrderStatusChange } from './entities/order-status-change.entity';
+import { OrdersController } from './orders.controller';
+import { OrdersService } from './orders.service';
 
-/** Orders: placement, tracking, history and cancellation (filled by the orders work). */
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Order, OrderItem, OrderStatusChange]), CustomersModule, InventoryModule],
+  controllers: [OrdersController],
+  providers: [OrdersService],
+})
 export class OrdersModule {}

@@ -49,9 +49,11 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   Object.assign(process.env, env);
   try {
     const app = await createApp({ logger: ['error'] });
+    // a real listening port: hundreds of parallel requests then share one server, as in production
+    await app.listen({ port: 0, host: '127.0.0.1' });
     return {
       app,
-      http: request(app.getHttpServer()),
+      http: request(await app.getUrl()),
       database,
       close: async () => {
         await app.close();

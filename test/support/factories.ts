@@ -49,3 +49,14 @@ export function expectProblem(res: { status: number; headers: Record<string, str
   expect(JSON.stringify(res.body)).not.toMatch(/stack|SELECT |INSERT |QueryFailedError|at \w+ \(/);
   return res.body;
 }
+
+export async function placeOrder(http: TestAgent, customerId: number, items: { product_id: number; quantity: number }[]) {
+  const res = await http.post('/orders').send({ customer_id: customerId, items }).expect(201);
+  return res.body.order as {
+    id: number;
+    customer_id: number;
+    status: string;
+    total_price: number;
+    items: { product_id: number; product_name: string; unit_price: number; quantity: number; line_total: number }[];
+  };
+}

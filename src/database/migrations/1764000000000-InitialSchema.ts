@@ -66,7 +66,8 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           { name: 'CHK_products_stock_non_negative', expression: 'stock_quantity >= 0' },
           { name: 'CHK_products_price_positive', expression: 'price_cents > 0' },
         ],
-        indices: [new TableIndex({ name: 'IDX_products_low_stock', columnNames: ['deleted_at', 'stock_quantity'] })],
+        // deliberately no index over stock_quantity: every order rewrites that column, and a secondary
+        // index entry per UPDATE adds locks that made concurrent orders for one product deadlock
       }),
     );
 

@@ -1,0 +1,67 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../database/database.options';
+import { TransactionRunner } from '../database/transaction-runner';
+import { Product } from '../products/entities/product.entity';
+import { StockMovement } from './entities/stock-movement.entity';
+import { InventoryService } from './inventory.service';
+
+/** The restock pass against a real in-memory SQLite database (the logic is SQL, so a mock would prove nothing). */
+describe('InventoryService.restockLowStock', () => {
+  let dataSource: DataSource;
+  let sut: InventoryService;
+
+  beforeEach(async () => {
+    dataSource = await new DataSource(
+      buildDataSourceOptions({ type: 'sqlite', path: ':memory:', host: '', port: 0, username: '', password: '', database: '', poolSize: 1 }),
+    ).initialize();
+    sut = new InventoryService(dataSource.getRepository(Product), dataSource.getRepository(StockMovement), new TransactionRunner(dataSource));
+  });
+  afterEach(() => dataSource.destroy());
+
+  const product = async (stockQuantity: number, reorderThreshold: number, reorderQuantity: number, deleted = false) => {
+    const saved = await dataSource.getRepository(Product).save({ name: 'p', priceCents: 100, stockQuantity, reorderThreshold, reorderQuantity });
+    await dataSource.transaction((m) => sut.recordInitial(m, saved.id, stockQuantity));
+    if (deleted) await dataSource.getRepository(Product).softDelete(saved.id);
+    return saved.id;
+  };
+  const quantity = async (id: number) => (await dataSource.getRepository(Product).findOneOrFail({ where: { id }, withDeleted: true })).stockQuantity;
+
+  it('adds reorder_quantity to every low product with a restock movement, and only to those', async () => {
+    const low = await product(2, 5, 20);
+    const atThreshold = await product(5, 5, 10);
+    const above = await product(6, 5, 10);
+    const noReorder = await product(0, 5, 0);
+    const deleted = await product(0, 5, 10, true);
+
+    const restocked = await sut.restockLowStock();
+
+    expect(restocked).toEqual([
+      { product_id: low, added: 20, quantity: 22 },
+      { product_id: atThreshold, added: 10, quantity: 15 },
+    ]);
+    expect([await quantity(low), await quantity(atThreshold), await quantity(above), await quantity(noReorder), await quantity(deleted)]).toEqual([22, 15, 6, 0, 0]);
+    const movements = await dataSource.getRepository(StockMovement).find({ where: { type: 'restock' }, order: { productId: 'ASC' } });
+    expect(movements.map((m) => [m.productId, m.delta, m.quantityAfter])).toEqual([[low, 20, 22], [atThreshold, 10, 15]]);
+    const lastRestocked = (await dataSource.getRepository(Product).findOneByOrFail({ id: low })).lastRestockedAt;
+    expect(lastRestocked).toBeInstanceOf(Date);
+  });
+
+  it('restocks a product once per pass even when one restock leaves it still low', async () => {
+    const id = await product(0, 10, 3);
+    await Promise.all([sut.restockLowStock(), sut.restockLowStock()]);
+    expect(await quantity(id)).toBe(3);
+  });
+
+  it('restocks again on a later pass while the product is still low', async () => {
+    const id = await product(0, 10, 3);
+    await sut.restockLowStock();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sut.restockLowStock();
+    expect(await quantity(id)).toBe(6);
+  });
+
+  it('does nothing when nothing is low', async () => {
+    await product(50, 5, 10);
+    expect(await sut.restockLowStock()).toEqual([]);
+  });
+});

@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, ValidateNested } from 'class-validator';
+import { MAX_ID } from '../../common/parse-id.pipe';
+
+export const MAX_LINE_QUANTITY = 10_000;
+export const MAX_LINES = 100;
+
+export class OrderLineDto {
+  @ApiProperty({ example: 7 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  product_id: number;
+
+  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LINE_QUANTITY)
+  quantity: number;
+}
+
+export class CreateOrderDto {
+  @ApiProperty({ example: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  customer_id: number;
+
+  @ApiProperty({
+    type: [OrderLineDto],
+    minItems: 1,
+    maxItems: MAX_LINES,
+    description: `Lines for the same product are merged (their quantities added; at most ${MAX_LINE_QUANTITY} per product).`,
+    example: [{ product_id: 7, quantity: 2 }, { product_id: 9, quantity: 1 }],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_LINES)
+  @ValidateNested({ each: true })
+  @Type(() => OrderLineDto)
+  items: OrderLineDto[];
+}

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { PaginationQueryDto } from '../common/pagination';
+import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiInvalidId, ApiProblem } from '../common/swagger';
+import { CustomerErrors } from '../customers/customers.service';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { CancelOrderDto, ListOrdersQueryDto, UpdateOrderStatusDto } from './dto/order-queries.dto';
+import { OrderEnvelopeDto, OrderPageDto, OrderResponseDto, TrackingResponseDto } from './dto/order-response.dto';
+import { OrderErrors, OrdersService } from './orders.service';
+
+@ApiTags('orders')
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Place an order',
+    description:
+      'All or nothing: stock is taken for every line or for none. Lines for the same product are merged. ' +
+      'Unit prices and names are copied from the products; `total_price` is the exact sum of the line totals. ' +
+      'Insufficient stock is 409 `INSUFFICIENT_STOCK` with `errors: [{product_id, requested, available}]`.',
+  })
+  @ApiCreatedResponse({ type: OrderEnvelopeDto })
+  @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', OrderErrors.LINE_QUANTITY_TOO_LARGE])
+  @ApiProblem(404, [CustomerErrors.NOT_FOUND, OrderErrors.PRODUCT_NOT_FOUND], 'Unknown or deleted customer or product')
+  @ApiProblem(409, [OrderErrors.INSUFFICIENT_STOCK], 'Not enough stock for one or more products')
+  async place(@Body() dto: CreateOrderDto): Promise<OrderEnvelopeDto> {
+    return { message: 'Order placed', order: await this.orders.place(dto) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List orders', description: 'Newest first; filter by `status` and `customer_id`.' })
+  @ApiOkResponse({ type: OrderPageDto })
+  @ApiProblem(400, ['VALIDATION_FAILED'])
+  list(@Query() query: ListOrdersQueryDto): Promise<OrderPageDto> {
+    return this.orders.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read an order' })
+  @ApiOkResponse({ type: OrderResponseDto })
+  @ApiInvalidId()
+  @ApiProblem(404, [OrderErrors.NOT_FOUND])
+  findOne(@Param('id', ParseIdPipe) id: number): Promise<OrderResponseDto> {
+    return this.orders.findOne(id);
+  }
+
+  @Get(':id/track')
+  @ApiOperation({ summary: 'Track an order', description: 'Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.' })
+  @ApiOkResponse({ type: TrackingResponseDto })
+  @ApiInvalidId()
+  @ApiProblem(404, [OrderErrors.NOT_FOUND])
+  track(@Param('id', ParseIdPipe) id: number): Promise<TrackingResponseDto> {
+    return this.orders.track(id);
+  }
+
+  @Get(':customer_id/history')
+  @ApiOperation({ summary: "A customer's order history", description: 'Newest first, paginated. Orders of a deleted customer stay readable.' })
+  @ApiParam({ name: 'customer_id', example: 1 })
+  @ApiOkResponse({ type: OrderPageDto })
+  @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
+  @ApiProblem(404, [CustomerErrors.NOT_FOUND])
+  history(@Param('customer_id', ParseIdPipe) customerId: number, @Query() page: PaginationQueryDto): Promise<OrderPageDto> {
+    return this.orders.history(customerId, page);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel an order',
+    description: 'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements). Body optional.',
+  })
+  @ApiOkResponse({ type: OrderEnvelopeDto })
+  @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
+  @ApiProblem(404, [OrderErrors.NOT_FOUND])
+  @ApiProblem(409, [OrderErrors.INVALID_STATUS_TRANSITION], 'The order is shipped, delivered or already cancelled')
+  async cancel(@Param('id', ParseIdPipe) id: number, @Body() dto: CancelOrderDto = {}): Promise<OrderEnvelopeDto> {
+    return { message: 'Order cancelled', order: await this.orders.cancel(id, dto?.reason) };
+  }
+
+  @Patch(':id/status')
+  @ApiOperation({
+    summary: 'Move an order to its next status',
+    description:
+      '`pending → processing → shipped → delivered`, one step at a time; `cancelled` from pending or processing ' +
+      '(the same as POST /orders/{id}/cancel: stock is returned). Optional `carrier`, `tracking_number`, `note`.',
+  })
+  @ApiOkResponse({ type: OrderEnvelopeDto })
+  @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED', 'MALFORMED_JSON'])
+  @ApiProblem(404, [OrderErrors.NOT_FOUND])
+  @ApiProblem(409, [OrderErrors.INVALID_STATUS_TRANSITION], 'The move is not allowed from the current status')
+  async changeStatus(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateOrderStatusDto): Promise<OrderEnvelopeDto> {
+    return { message: `Order ${dto.status}`, order: await this.orders.changeStatus(id, dto) };
+  }
+}

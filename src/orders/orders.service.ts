@@ -1,0 +1,207 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { Page, toPage } from '../common/pagination';
+import { badRequest, conflict, notFound, ProblemException } from '../common/problem';
+import { CustomersService } from '../customers/customers.service';
+import { Customer } from '../customers/entities/customer.entity';
+import { TransactionRunner } from '../database/transaction-runner';
+import { InventoryService } from '../inventory/inventory.service';
+import { Product } from '../products/entities/product.entity';
+import { CreateOrderDto, MAX_LINE_QUANTITY } from './dto/create-order.dto';
+import { ListOrdersQueryDto, UpdateOrderStatusDto } from './dto/order-queries.dto';
+import { OrderResponseDto, toOrderResponse, toTrackingResponse, TrackingResponseDto } from './dto/order-response.dto';
+import { Order } from './entities/order.entity';
+import { OrderItem } from './entities/order-item.entity';
+import { OrderStatusChange } from './entities/order-status-change.entity';
+import { CANCELLABLE, OrderStatus, statusesBefore } from './order-status';
+
+export const OrderErrors = {
+  NOT_FOUND: 'ORDER_NOT_FOUND',
+  PRODUCT_NOT_FOUND: 'PRODUCT_NOT_FOUND',
+  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
+  INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
+  LINE_QUANTITY_TOO_LARGE: 'LINE_QUANTITY_TOO_LARGE',
+} as const;
+
+interface Line {
+  productId: number;
+  quantity: number;
+}
+
+/** Thrown inside the placing transaction to roll it back; answered after, with fresh stock figures. */
+class StockShortfall extends Error {
+  constructor(readonly lines: Line[]) {
+    super('insufficient stock');
+  }
+}
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @InjectRepository(Order) private readonly orders: Repository<Order>,
+    @InjectRepository(OrderStatusChange) private readonly statusChanges: Repository<OrderStatusChange>,
+    private readonly customers: CustomersService,
+    private readonly inventory: InventoryService,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  /**
+   * Places an order all-or-nothing in one transaction: stock is taken line by line in ascending product id
+   * order (two orders over the same products lock them in the same order, so they cannot deadlock), each
+   * with a conditional UPDATE that cannot oversell; then the order stores copies of names and prices.
+   */
+  async place(dto: CreateOrderDto): Promise<OrderResponseDto> {
+    const lines = mergeLines(dto.items);
+    try {
+      const orderId = await this.tx.run(async (manager) => {
+        await this.customers.getActive(manager, dto.customer_id);
+        const products = await this.activeProducts(manager, lines);
+        const items = lines.map(({ productId, quantity }) => {
+          const product = products.get(productId)!;
+          return { productId, quantity, productName: product.name, unitPriceCents: product.priceCents, lineTotalCents: product.priceCents * quantity };
+        });
+        const order = await manager.save(
+          manager.create(Order, {
+            customerId: dto.customer_id,
+            status: 'pending',
+            totalCents: items.reduce((sum, item) => sum + item.lineTotalCents, 0),
+          }),
+        );
+        const short: Line[] = [];
+        for (const line of lines) {
+          if (!(await this.inventory.take(manager, line.productId, line.quantity, order.id))) short.push(line);
+        }
+        if (short.length) throw new StockShortfall(short);
+        await manager.insert(OrderItem, items.map((item) => ({ ...item, orderId: order.id })));
+        await manager.insert(OrderStatusChange, { orderId: order.id, status: 'pending', note: 'Order placed' });
+        return order.id;
+      });
+      return this.findOne(orderId);
+    } catch (error) {
+      if (error instanceof StockShortfall) throw await this.insufficientStock(error.lines);
+      throw error;
+    }
+  }
+
+  async findOne(id: number): Promise<OrderResponseDto> {
+    return toOrderResponse(await this.get(this.orders.manager, id));
+  }
+
+  /** Newest first: created_at, then id (ids alone are not ordered in time across Galera nodes). */
+  async list(query: ListOrdersQueryDto): Promise<Page<OrderResponseDto>> {
+    const result = await this.orders.findAndCount({
+      where: {
+        ...(query.status !== undefined && { status: query.status }),
+        ...(query.customer_id !== undefined && { customerId: query.customer_id }),
+      },
+      relations: { items: true },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: query.limit,
+      skip: query.offset,
+    });
+    return toPage(result, query, toOrderResponse);
+  }
+
+  /** A customer's orders, newest first. The orders of a deleted customer stay readable. */
+  async history(customerId: number, query: ListOrdersQueryDto): Promise<Page<OrderResponseDto>> {
+    if (!(await this.orders.manager.exists(Customer, { where: { id: customerId }, withDeleted: true }))) {
+      throw notFound('CUSTOMER_NOT_FOUND', `Customer ${customerId} not found`);
+    }
+    return this.list({ ...query, customer_id: customerId });
+  }
+
+  async track(id: number): Promise<TrackingResponseDto> {
+    const order = await this.orders.findOne({ where: { id } });
+    if (!order) throw orderNotFound(id);
+    const history = await this.statusChanges.find({ where: { orderId: id }, order: { id: 'ASC' } });
+    return toTrackingResponse(order, history);
+  }
+
+  async changeStatus(id: number, dto: UpdateOrderStatusDto): Promise<OrderResponseDto> {
+    if (dto.status === 'cancelled') return this.cancel(id, dto.note);
+    await this.tx.run(async (manager) => {
+      // conditional on the one status the move is legal from: of two racing moves exactly one applies
+      const { affected } = await manager
+        .createQueryBuilder()
+        .update(Order)
+        .set({
+          status: dto.status,
+          ...(dto.carrier !== undefined && { carrier: dto.carrier }),
+          ...(dto.tracking_number !== undefined && { trackingNumber: dto.tracking_number }),
+        })
+        .where({ id, status: In(statusesBefore(dto.status)) })
+        .execute();
+      if (affected !== 1) throw await this.illegalMove(manager, id, dto.status);
+      await manager.insert(OrderStatusChange, { orderId: id, status: dto.status, note: dto.note ?? null });
+    });
+    return this.findOne(id);
+  }
+
+  /**
+   * Cancels a pending or processing order and returns its stock, once: the status UPDATE is conditional,
+   * so of many parallel cancels exactly one changes the row and returns the items.
+   */
+  async cancel(id: number, reason?: string): Promise<OrderResponseDto> {
+    await this.tx.run(async (manager) => {
+      const { affected } = await manager
+        .createQueryBuilder()
+        .update(Order)
+        .set({ status: 'cancelled' })
+        .where({ id, status: In([...CANCELLABLE]) })
+        .execute();
+      if (affected !== 1) throw await this.illegalMove(manager, id, 'cancelled');
+      const items = await manager.find(OrderItem, { where: { orderId: id }, order: { productId: 'ASC' } });
+      for (const item of items) await this.inventory.giveBack(manager, item.productId, item.quantity, id, reason ?? null);
+      await manager.insert(OrderStatusChange, { orderId: id, status: 'cancelled', note: reason ?? null });
+    });
+    return this.findOne(id);
+  }
+
+  private async activeProducts(manager: EntityManager, lines: Line[]): Promise<Map<number, Product>> {
+    const found = await manager.find(Product, { where: { id: In(lines.map((l) => l.productId)) } });
+    const products = new Map(found.map((p) => [p.id, p]));
+    const missing = lines.filter((l) => !products.has(l.productId));
+    if (missing.length) {
+      throw new ProblemException(404, OrderErrors.PRODUCT_NOT_FOUND, `Product ${missing.map((l) => l.productId).join(', ')} not found`,
+        missing.map((l) => ({ product_id: l.productId })));
+    }
+    return products;
+  }
+
+  private async insufficientStock(lines: Line[]): Promise<ProblemException> {
+    const available = await this.inventory.available(this.orders.manager, lines.map((l) => l.productId));
+    const errors = lines.map((l) => ({ product_id: l.productId, requested: l.quantity, available: available.get(l.productId) ?? 0 }));
+    return conflict(OrderErrors.INSUFFICIENT_STOCK, `Not enough stock for product ${lines.map((l) => l.productId).join(', ')}`, errors);
+  }
+
+  private async illegalMove(manager: EntityManager, id: number, to: OrderStatus): Promise<ProblemException> {
+    const order = await manager.findOne(Order, { where: { id } });
+    if (!order) return orderNotFound(id);
+    const detail = to === 'cancelled'
+      ? `Order ${id} is ${order.status} and can no longer be cancelled`
+      : `Order ${id} cannot move from ${order.status} to ${to}`;
+    return conflict(OrderErrors.INVALID_STATUS_TRANSITION, detail, [{ field: 'status', current: order.status, requested: to }]);
+  }
+
+  private async get(manager: EntityManager, id: number): Promise<Order> {
+    const order = await manager.findOne(Order, { where: { id }, relations: { items: true } });
+    if (!order) throw orderNotFound(id);
+    return order;
+  }
+}
+
+/** Lines for the same product are merged; sorted by product id, the order stock is locked in. */
+export function mergeLines(items: { product_id: number; quantity: number }[]): Line[] {
+  const merged = new Map<number, number>();
+  for (const { product_id, quantity } of items) merged.set(product_id, (merged.get(product_id) ?? 0) + quantity);
+  const lines = [...merged].map(([productId, quantity]) => ({ productId, quantity })).sort((a, b) => a.productId - b.productId);
+  const tooLarge = lines.filter((l) => l.quantity > MAX_LINE_QUANTITY);
+  if (tooLarge.length) {
+    throw badRequest(OrderErrors.LINE_QUANTITY_TOO_LARGE, `At most ${MAX_LINE_QUANTITY} units of one product per order`,
+      tooLarge.map((l) => ({ product_id: l.productId, requested: l.quantity, max: MAX_LINE_QUANTITY })));
+  }
+  return lines;
+}
+
+const orderNotFound = (id: number) => notFound(OrderErrors.NOT_FOUND, `Order ${id} not found`);
