@@ -1,4 +1,6 @@
+import helmet from '@fastify/helmet';
 import { Logger, LogLevel } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -23,7 +25,13 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
  * Builds the application exactly as it serves: Fastify with a 1 MB body limit, Swagger, shutdown hooks.
  * main.ts and the e2e tests both start here.
  */
-export async function createApp(options: { logger?: LogLevel[] | false } = {}): Promise<NestFastifyApplication> {
+export interface CreateAppOptions {
+  logger?: LogLevel[] | false;
+  /** Runs before the app initializes, while Fastify still accepts hooks (the e2e tests watch responses). */
+  beforeInit?: (app: NestFastifyApplication) => void;
+}
+
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
@@ -34,10 +42,18 @@ export async function createApp(options: { logger?: LogLevel[] | false } = {}): 
     for (const m of [method].flat()) if (m !== 'HEAD' && !url.startsWith('/docs')) routes.push({ method: m, url });
   });
   registries.set(app, routes);
+  await app.register(helmet, {
+    // Swagger UI's own page needs inline styles and data: images; nothing else is served as HTML
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
+  });
+  const corsOrigins = app.get(ConfigService).getOrThrow<string[]>('app.corsOrigins');
+  // browsers elsewhere get no CORS headers unless their origin is listed; never `*`, never credentials
+  if (corsOrigins.length) app.enableCors({ origin: corsOrigins, credentials: false });
   // JSON only: any other body type is 415 rather than a string the validators then puzzle over
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
   app.enableShutdownHooks();
   setupSwagger(app);
+  options.beforeInit?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

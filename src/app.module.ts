@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
+import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { createValidationPipe } from './common/validation';
 import { appConfig, authConfig, databaseConfig } from './config/configuration';
@@ -25,6 +26,7 @@ import { ProductsModule } from './products/products.module';
     ScheduleModule.forRoot(),
     DatabaseModule,
     HealthModule,
+    AuthModule,
     CustomersModule,
     AccountsModule,
     ProductsModule,

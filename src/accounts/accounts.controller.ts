@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { MessageDto } from '../common/message.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiInvalidId, ApiProblem, ApiValidation } from '../common/swagger';
@@ -15,6 +16,7 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
+  @ApiKeyOnly()
   @ApiOperation({ summary: 'Create a customer account (login)', description: 'The password is stored only as an argon2id hash and never returned.' })
   @ApiCreatedResponse({ type: AccountCreatedDto })
   @ApiValidation()
@@ -25,25 +27,28 @@ export class AccountsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read an account' })
+  @CustomerOrApiKey()
+  @ApiOperation({ summary: 'Read an account', description: 'A customer token reads only its own account (404 for others).' })
   @ApiOkResponse({ type: AccountResponseDto })
   @ApiInvalidId()
   @ApiProblem(404, [AccountErrors.NOT_FOUND])
-  findOne(@Param('id', ParseIdPipe) id: number): Promise<AccountResponseDto> {
-    return this.accounts.findOne(id);
+  findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<AccountResponseDto> {
+    return this.accounts.findOne(id, ownerScope(principal));
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Change the username and/or password' })
+  @CustomerOrApiKey()
+  @ApiOperation({ summary: 'Change the username and/or password', description: 'A customer token changes only its own account.' })
   @ApiOkResponse({ type: AccountUpdatedDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', AccountErrors.EMPTY_UPDATE])
   @ApiProblem(404, [AccountErrors.NOT_FOUND])
   @ApiProblem(409, [AccountErrors.USERNAME_TAKEN])
-  async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateAccountDto): Promise<AccountUpdatedDto> {
-    return { message: 'Account updated', account: await this.accounts.update(id, dto) };
+  async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateAccountDto, @CurrentPrincipal() principal: Principal): Promise<AccountUpdatedDto> {
+    return { message: 'Account updated', account: await this.accounts.update(id, dto, ownerScope(principal)) };
   }
 
   @Delete(':id')
+  @ApiKeyOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an account', description: 'The customer stays; only the login is removed.' })
   @ApiOkResponse({ type: MessageDto })

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import type { OwnerScope } from '../auth/access';
 import { badRequest, conflict, notFound } from '../common/problem';
 import { isUniqueViolation } from '../common/problem-details.filter';
 import { CustomersService } from '../customers/customers.service';
@@ -49,17 +50,17 @@ export class AccountsService {
     return toAccountResponse(account);
   }
 
-  async findOne(id: number): Promise<AccountResponseDto> {
-    return toAccountResponse(await this.get(this.accounts.manager, id));
+  async findOne(id: number, owner?: OwnerScope): Promise<AccountResponseDto> {
+    return toAccountResponse(await this.get(this.accounts.manager, id, owner));
   }
 
-  async update(id: number, dto: UpdateAccountDto): Promise<AccountResponseDto> {
+  async update(id: number, dto: UpdateAccountDto, owner?: OwnerScope): Promise<AccountResponseDto> {
     if (dto.username === undefined && dto.password === undefined) {
       throw badRequest(AccountErrors.EMPTY_UPDATE, 'Send username and/or password');
     }
     const passwordHash = dto.password !== undefined ? await this.hasher.hash(dto.password) : undefined;
     const account = await this.tx.run(async (manager) => {
-      const existing = await this.get(manager, id);
+      const existing = await this.get(manager, id, owner);
       if (dto.username !== undefined && usernameKey(dto.username) !== existing.usernameKey) {
         await this.assertUsernameFree(manager, dto.username);
         Object.assign(existing, { username: dto.username, usernameKey: usernameKey(dto.username) });
@@ -84,8 +85,9 @@ export class AccountsService {
     return this.accounts.findOne({ where: { usernameKey: usernameKey(username) } });
   }
 
-  private async get(manager: EntityManager, id: number): Promise<Account> {
-    const account = await manager.findOne(Account, { where: { id } });
+  /** The account, if it exists and (for a customer token) belongs to that customer; 404 otherwise. */
+  private async get(manager: EntityManager, id: number, owner?: OwnerScope): Promise<Account> {
+    const account = await manager.findOne(Account, { where: { id, ...(owner !== undefined && { customerId: owner }) } });
     if (!account) throw notFound(AccountErrors.NOT_FOUND, `Account ${id} not found`);
     return account;
   }

@@ -81,6 +81,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
+    const retryAfter = (exception as { retryAfter?: number }).retryAfter;
+    if (retryAfter) http.getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
     sendProblem(http.getResponse<FastifyReply>(), toProblem(exception, request.url?.split('?')[0]));
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { MessageDto } from '../common/message.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiInvalidId, ApiProblem, ApiValidation } from '../common/swagger';
@@ -15,6 +16,7 @@ export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 
   @Post()
+  @ApiKeyOnly()
   @ApiOperation({ summary: 'Create a customer' })
   @ApiCreatedResponse({ type: CustomerCreatedDto })
   @ApiValidation()
@@ -24,6 +26,7 @@ export class CustomersController {
   }
 
   @Get()
+  @ApiKeyOnly()
   @ApiOperation({ summary: 'List customers', description: 'Oldest first; filter by exact `email` or by `search` text in name or email.' })
   @ApiOkResponse({ type: CustomerPageDto })
   @ApiProblem(400, ['VALIDATION_FAILED'])
@@ -32,25 +35,28 @@ export class CustomersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read a customer' })
+  @CustomerOrApiKey()
+  @ApiOperation({ summary: 'Read a customer', description: 'A customer token reads only its own record (404 for others).' })
   @ApiOkResponse({ type: CustomerResponseDto })
   @ApiInvalidId()
   @ApiProblem(404, [CustomerErrors.NOT_FOUND])
-  findOne(@Param('id', ParseIdPipe) id: number): Promise<CustomerResponseDto> {
-    return this.customers.findOne(id);
+  findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<CustomerResponseDto> {
+    return this.customers.findOne(id, ownerScope(principal));
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Update a customer', description: 'Partial: send any of name, email, phone_number.' })
+  @CustomerOrApiKey()
+  @ApiOperation({ summary: 'Update a customer', description: 'Partial: send any of name, email, phone_number. A customer token updates only its own record.' })
   @ApiOkResponse({ type: CustomerUpdatedDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', CustomerErrors.EMPTY_UPDATE])
   @ApiProblem(404, [CustomerErrors.NOT_FOUND])
   @ApiProblem(409, [CustomerErrors.EMAIL_TAKEN])
-  async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateCustomerDto): Promise<CustomerUpdatedDto> {
-    return { message: 'Customer updated', customer: await this.customers.update(id, dto) };
+  async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateCustomerDto, @CurrentPrincipal() principal: Principal): Promise<CustomerUpdatedDto> {
+    return { message: 'Customer updated', customer: await this.customers.update(id, dto, ownerScope(principal)) };
   }
 
   @Delete(':id')
+  @ApiKeyOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a customer', description: 'Soft delete: reads answer 404 afterwards, the customer\'s orders stay readable and its account (login) is removed.' })
   @ApiOkResponse({ type: MessageDto })

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Account } from '../accounts/entities/account.entity';
+import type { OwnerScope } from '../auth/access';
 import { likePattern } from '../common/dto-helpers';
 import { Page, toPage } from '../common/pagination';
 import { isUniqueViolation } from '../common/problem-details.filter';
@@ -49,11 +50,13 @@ export class CustomersService {
     return toPage(await qb.getManyAndCount(), query, toCustomerResponse);
   }
 
-  async findOne(id: number): Promise<CustomerResponseDto> {
+  async findOne(id: number, owner?: OwnerScope): Promise<CustomerResponseDto> {
+    assertOwn(id, owner);
     return toCustomerResponse(await this.getActive(this.customers.manager, id));
   }
 
-  async update(id: number, dto: UpdateCustomerDto): Promise<CustomerResponseDto> {
+  async update(id: number, dto: UpdateCustomerDto, owner?: OwnerScope): Promise<CustomerResponseDto> {
+    assertOwn(id, owner);
     if (!Object.keys(dto).length) {
       throw badRequest(CustomerErrors.EMPTY_UPDATE, 'Send at least one of name, email, phone_number');
     }
@@ -102,6 +105,11 @@ export class CustomersService {
       throw error;
     }
   }
+}
+
+/** A customer token sees only its own record; anyone else's is answered as if it did not exist. */
+export function assertOwn(customerId: number, owner: OwnerScope): void {
+  if (owner !== undefined && owner !== customerId) throw notFound(CustomerErrors.NOT_FOUND, `Customer ${customerId} not found`);
 }
 
 const emailKey = (email: string) => email.trim().toLowerCase();

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyOnly } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiInvalidId, ApiProblem } from '../common/swagger';
@@ -7,6 +8,7 @@ import { LowStockPageDto, RestockResultDto, StockMovementPageDto, StockResponseD
 import { InventoryErrors, InventoryService } from './inventory.service';
 
 @ApiTags('inventory')
+@ApiKeyOnly()
 @Controller()
 export class InventoryController {
   constructor(private readonly inventory: InventoryService) {}

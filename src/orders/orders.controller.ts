@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiInvalidId, ApiProblem } from '../common/swagger';
@@ -15,6 +16,7 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
+  @CustomerOrApiKey()
   @ApiOperation({
     summary: 'Place an order',
     description:
@@ -26,11 +28,12 @@ export class OrdersController {
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', OrderErrors.LINE_QUANTITY_TOO_LARGE])
   @ApiProblem(404, [CustomerErrors.NOT_FOUND, OrderErrors.PRODUCT_NOT_FOUND], 'Unknown or deleted customer or product')
   @ApiProblem(409, [OrderErrors.INSUFFICIENT_STOCK], 'Not enough stock for one or more products')
-  async place(@Body() dto: CreateOrderDto): Promise<OrderEnvelopeDto> {
-    return { message: 'Order placed', order: await this.orders.place(dto) };
+  async place(@Body() dto: CreateOrderDto, @CurrentPrincipal() principal: Principal): Promise<OrderEnvelopeDto> {
+    return { message: 'Order placed', order: await this.orders.place(dto, ownerScope(principal)) };
   }
 
   @Get()
+  @ApiKeyOnly()
   @ApiOperation({ summary: 'List orders', description: 'Newest first; filter by `status` and `customer_id`.' })
   @ApiOkResponse({ type: OrderPageDto })
   @ApiProblem(400, ['VALIDATION_FAILED'])
@@ -39,34 +42,38 @@ export class OrdersController {
   }
 
   @Get(':id')
+  @CustomerOrApiKey()
   @ApiOperation({ summary: 'Read an order' })
   @ApiOkResponse({ type: OrderResponseDto })
   @ApiInvalidId()
   @ApiProblem(404, [OrderErrors.NOT_FOUND])
-  findOne(@Param('id', ParseIdPipe) id: number): Promise<OrderResponseDto> {
-    return this.orders.findOne(id);
+  findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<OrderResponseDto> {
+    return this.orders.findOne(id, ownerScope(principal));
   }
 
   @Get(':id/track')
+  @CustomerOrApiKey()
   @ApiOperation({ summary: 'Track an order', description: 'Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.' })
   @ApiOkResponse({ type: TrackingResponseDto })
   @ApiInvalidId()
   @ApiProblem(404, [OrderErrors.NOT_FOUND])
-  track(@Param('id', ParseIdPipe) id: number): Promise<TrackingResponseDto> {
-    return this.orders.track(id);
+  track(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<TrackingResponseDto> {
+    return this.orders.track(id, ownerScope(principal));
   }
 
   @Get(':customer_id/history')
+  @CustomerOrApiKey()
   @ApiOperation({ summary: "A customer's order history", description: 'Newest first, paginated. Orders of a deleted customer stay readable.' })
   @ApiParam({ name: 'customer_id', example: 1 })
   @ApiOkResponse({ type: OrderPageDto })
   @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
   @ApiProblem(404, [CustomerErrors.NOT_FOUND])
-  history(@Param('customer_id', ParseIdPipe) customerId: number, @Query() page: PaginationQueryDto): Promise<OrderPageDto> {
-    return this.orders.history(customerId, page);
+  history(@Param('customer_id', ParseIdPipe) customerId: number, @Query() page: PaginationQueryDto, @CurrentPrincipal() principal: Principal): Promise<OrderPageDto> {
+    return this.orders.history(customerId, page, ownerScope(principal));
   }
 
   @Post(':id/cancel')
+  @CustomerOrApiKey()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel an order',
@@ -76,11 +83,12 @@ export class OrdersController {
   @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
   @ApiProblem(404, [OrderErrors.NOT_FOUND])
   @ApiProblem(409, [OrderErrors.INVALID_STATUS_TRANSITION], 'The order is shipped, delivered or already cancelled')
-  async cancel(@Param('id', ParseIdPipe) id: number, @Body() dto: CancelOrderDto = {}): Promise<OrderEnvelopeDto> {
-    return { message: 'Order cancelled', order: await this.orders.cancel(id, dto?.reason) };
+  async cancel(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal, @Body() dto: CancelOrderDto = {}): Promise<OrderEnvelopeDto> {
+    return { message: 'Order cancelled', order: await this.orders.cancel(id, dto?.reason, ownerScope(principal)) };
   }
 
   @Patch(':id/status')
+  @ApiKeyOnly()
   @ApiOperation({
     summary: 'Move an order to its next status',
     description:

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
+import type { OwnerScope } from '../auth/access';
 import { Page, toPage } from '../common/pagination';
 import { badRequest, conflict, notFound, ProblemException } from '../common/problem';
-import { CustomersService } from '../customers/customers.service';
+import { assertOwn, CustomersService } from '../customers/customers.service';
 import { Customer } from '../customers/entities/customer.entity';
 import { TransactionRunner } from '../database/transaction-runner';
 import { InventoryService } from '../inventory/inventory.service';
@@ -51,7 +52,8 @@ export class OrdersService {
    * order (two orders over the same products lock them in the same order, so they cannot deadlock), each
    * with a conditional UPDATE that cannot oversell; then the order stores copies of names and prices.
    */
-  async place(dto: CreateOrderDto): Promise<OrderResponseDto> {
+  async place(dto: CreateOrderDto, owner?: OwnerScope): Promise<OrderResponseDto> {
+    assertOwn(dto.customer_id, owner);
     const lines = mergeLines(dto.items);
     try {
       const orderId = await this.tx.run(async (manager) => {
@@ -84,8 +86,8 @@ export class OrdersService {
     }
   }
 
-  async findOne(id: number): Promise<OrderResponseDto> {
-    return toOrderResponse(await this.get(this.orders.manager, id));
+  async findOne(id: number, owner?: OwnerScope): Promise<OrderResponseDto> {
+    return toOrderResponse(await this.get(this.orders.manager, id, owner));
   }
 
   /** Newest first: created_at, then id (ids alone are not ordered in time across Galera nodes). */
@@ -104,15 +106,16 @@ export class OrdersService {
   }
 
   /** A customer's orders, newest first. The orders of a deleted customer stay readable. */
-  async history(customerId: number, query: ListOrdersQueryDto): Promise<Page<OrderResponseDto>> {
+  async history(customerId: number, query: ListOrdersQueryDto, owner?: OwnerScope): Promise<Page<OrderResponseDto>> {
+    assertOwn(customerId, owner);
     if (!(await this.orders.manager.exists(Customer, { where: { id: customerId }, withDeleted: true }))) {
       throw notFound('CUSTOMER_NOT_FOUND', `Customer ${customerId} not found`);
     }
     return this.list({ ...query, customer_id: customerId });
   }
 
-  async track(id: number): Promise<TrackingResponseDto> {
-    const order = await this.orders.findOne({ where: { id } });
+  async track(id: number, owner?: OwnerScope): Promise<TrackingResponseDto> {
+    const order = await this.orders.findOne({ where: { id, ...ownedBy(owner) } });
     if (!order) throw orderNotFound(id);
     const history = await this.statusChanges.find({ where: { orderId: id }, order: { id: 'ASC' } });
     return toTrackingResponse(order, history);
@@ -142,15 +145,15 @@ export class OrdersService {
    * Cancels a pending or processing order and returns its stock, once: the status UPDATE is conditional,
    * so of many parallel cancels exactly one changes the row and returns the items.
    */
-  async cancel(id: number, reason?: string): Promise<OrderResponseDto> {
+  async cancel(id: number, reason?: string, owner?: OwnerScope): Promise<OrderResponseDto> {
     await this.tx.run(async (manager) => {
       const { affected } = await manager
         .createQueryBuilder()
         .update(Order)
         .set({ status: 'cancelled' })
-        .where({ id, status: In([...CANCELLABLE]) })
+        .where({ id, status: In([...CANCELLABLE]), ...ownedBy(owner) })
         .execute();
-      if (affected !== 1) throw await this.illegalMove(manager, id, 'cancelled');
+      if (affected !== 1) throw await this.illegalMove(manager, id, 'cancelled', owner);
       const items = await manager.find(OrderItem, { where: { orderId: id }, order: { productId: 'ASC' } });
       for (const item of items) await this.inventory.giveBack(manager, item.productId, item.quantity, id, reason ?? null);
       await manager.insert(OrderStatusChange, { orderId: id, status: 'cancelled', note: reason ?? null });
@@ -175,8 +178,8 @@ export class OrdersService {
     return conflict(OrderErrors.INSUFFICIENT_STOCK, `Not enough stock for product ${lines.map((l) => l.productId).join(', ')}`, errors);
   }
 
-  private async illegalMove(manager: EntityManager, id: number, to: OrderStatus): Promise<ProblemException> {
-    const order = await manager.findOne(Order, { where: { id } });
+  private async illegalMove(manager: EntityManager, id: number, to: OrderStatus, owner?: OwnerScope): Promise<ProblemException> {
+    const order = await manager.findOne(Order, { where: { id, ...ownedBy(owner) } });
     if (!order) return orderNotFound(id);
     const detail = to === 'cancelled'
       ? `Order ${id} is ${order.status} and can no longer be cancelled`
@@ -184,8 +187,8 @@ export class OrdersService {
     return conflict(OrderErrors.INVALID_STATUS_TRANSITION, detail, [{ field: 'status', current: order.status, requested: to }]);
   }
 
-  private async get(manager: EntityManager, id: number): Promise<Order> {
-    const order = await manager.findOne(Order, { where: { id }, relations: { items: true } });
+  private async get(manager: EntityManager, id: number, owner?: OwnerScope): Promise<Order> {
+    const order = await manager.findOne(Order, { where: { id, ...ownedBy(owner) }, relations: { items: true } });
     if (!order) throw orderNotFound(id);
     return order;
   }
@@ -203,5 +206,8 @@ export function mergeLines(items: { product_id: number; quantity: number }[]): L
   }
   return lines;
 }
+
+/** Confines a query to the owner's orders; someone else's order is then simply not found. */
+const ownedBy = (owner: OwnerScope) => (owner !== undefined ? { customerId: owner } : {});
 
 const orderNotFound = (id: number) => notFound(OrderErrors.NOT_FOUND, `Order ${id} not found`);

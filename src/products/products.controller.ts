@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyOnly, Public } from '../auth/access';
 import { MessageDto } from '../common/message.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiInvalidId, ApiProblem, ApiValidation } from '../common/swagger';
@@ -15,6 +16,7 @@ export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
   @Post()
+  @ApiKeyOnly()
   @ApiOperation({ summary: 'Create a product', description: 'The opening stock is recorded as an `initial` movement in the ledger.' })
   @ApiCreatedResponse({ type: ProductCreatedDto })
   @ApiValidation()
@@ -23,6 +25,7 @@ export class ProductsController {
   }
 
   @Get()
+  @Public()
   @ApiOperation({ summary: 'List products', description: 'Oldest first; `search` in name or description, `in_stock=true|false`.' })
   @ApiOkResponse({ type: ProductPageDto })
   @ApiProblem(400, ['VALIDATION_FAILED'])
@@ -31,6 +34,7 @@ export class ProductsController {
   }
 
   @Get(':id')
+  @Public()
   @ApiOperation({ summary: 'Read a product' })
   @ApiOkResponse({ type: ProductResponseDto })
   @ApiInvalidId()
@@ -40,6 +44,7 @@ export class ProductsController {
   }
 
   @Put(':id')
+  @ApiKeyOnly()
   @ApiOperation({ summary: 'Update a product', description: 'Partial. `stock_quantity` is refused here (400): use PATCH /products/{id}/stock.' })
   @ApiOkResponse({ type: ProductUpdatedDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', ProductErrors.EMPTY_UPDATE])
@@ -49,6 +54,7 @@ export class ProductsController {
   }
 
   @Delete(':id')
+  @ApiKeyOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a product', description: 'Soft delete: reads answer 404 afterwards; past orders keep its name and price.' })
   @ApiOkResponse({ type: MessageDto })

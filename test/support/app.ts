@@ -14,9 +14,17 @@ const mysqlServer = {
   password: process.env.DB_PASSWORD ?? '',
 };
 
+export const TEST_API_KEY = 'test-service-key';
+
 export interface TestApp {
   app: NestFastifyApplication;
+  /** Sends the service API key with every request. */
   http: TestAgent;
+  /** Sends no credentials. */
+  anon: TestAgent;
+  /** Sends a customer's Bearer token. */
+  as(token: string): TestAgent;
+  url: string;
   database: string;
   close(): Promise<void>;
 }
@@ -43,20 +51,28 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     DB_PATH: ':memory:',
     DB_DATABASE: database,
     RESTOCK_ENABLED: 'false',
+    API_KEYS: TEST_API_KEY,
+    JWT_SECRET: 'test-jwt-secret',
     ...options.env,
   };
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   Object.assign(process.env, env);
   try {
-    const app = await createApp({ logger: ['error'] });
+    const leaks: string[] = [];
+    const app = await createApp({ logger: ['error'], beforeInit: (nest) => watchForSecrets(nest, leaks) });
     // a real listening port: hundreds of parallel requests then share one server, as in production
     await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = await app.getUrl();
     return {
       app,
-      http: request(await app.getUrl()),
+      url,
+      http: request.agent(url).set('X-API-Key', TEST_API_KEY),
+      anon: request(url),
+      as: (token: string) => request.agent(url).set('Authorization', `Bearer ${token}`),
       database,
       close: async () => {
         await app.close();
+        if (leaks.length) throw new Error(`Responses carried password material:\n${leaks.join('\n')}`);
         if (onMysql && !options.reuse) await dropDatabase(database);
       },
     };
@@ -66,6 +82,21 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       else process.env[key] = value;
     }
   }
+}
+
+const SECRET_PATTERN = /password|hash|argon|scrypt/i;
+
+/**
+ * Every successful response of every e2e suite is scanned: none may carry a password, a hash or a word
+ * that hints at one. (Error bodies may name the `password` field; Swagger documents it.)
+ */
+function watchForSecrets(app: NestFastifyApplication, leaks: string[]): void {
+  app.getHttpAdapter().getInstance().addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode < 400 && !request.url.startsWith('/docs') && typeof payload === 'string' && SECRET_PATTERN.test(payload)) {
+      leaks.push(`${request.method} ${request.url}: ${payload.slice(0, 200)}`);
+    }
+    return payload;
+  });
 }
 
 export async function recreateDatabase(name: string): Promise<void> {

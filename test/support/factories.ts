@@ -60,3 +60,11 @@ export async function placeOrder(http: TestAgent, customerId: number, items: { p
     items: { product_id: number; product_name: string; unit_price: number; quantity: number; line_total: number }[];
   };
 }
+
+/** A customer with an account, logged in: its id and Bearer token. */
+export async function loggedInCustomer(http: TestAgent) {
+  const customer = await createCustomer(http);
+  const account = await createAccount(http, customer.id);
+  const res = await http.post('/auth/login').send({ username: account.username, password: account.password }).expect(200);
+  return { customer, account, token: res.body.access_token as string };
+}

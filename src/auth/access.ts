@@ -1,0 +1,45 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ApiProblem } from '../common/swagger';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../swagger';
+
+/**
+ * Who may call a route. Every route carries one of these (the guard refuses unmarked routes):
+ * - public: anyone;
+ * - api-key: internal services and administrators with X-API-Key;
+ * - customer: an API key, or a customer's Bearer token — the service then limits the customer to its own data.
+ */
+export type Access = 'public' | 'api-key' | 'customer';
+export const ACCESS = 'access';
+
+export type Principal = { kind: 'service' } | { kind: 'customer'; customerId: number };
+
+const unauthorized = () => ApiProblem(401, ['UNAUTHORIZED'], 'Missing, unknown or expired credentials');
+
+export const Public = () => SetMetadata(ACCESS, 'public' satisfies Access);
+
+export const ApiKeyOnly = () =>
+  applyDecorators(
+    SetMetadata(ACCESS, 'api-key' satisfies Access),
+    ApiSecurity(API_KEY_SCHEME),
+    unauthorized(),
+    ApiProblem(403, ['FORBIDDEN'], 'A customer token is not enough: this route needs an API key'),
+  );
+
+export const CustomerOrApiKey = () =>
+  applyDecorators(SetMetadata(ACCESS, 'customer' satisfies Access), ApiSecurity(API_KEY_SCHEME), ApiBearerAuth(BEARER_SCHEME), unauthorized());
+
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+/** The caller the guard authenticated. */
+export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
+  return context.switchToHttp().getRequest<AuthenticatedRequest>().principal!;
+});
+
+/**
+ * The customer a request is confined to: its own id for a customer token, undefined for an API key (all
+ * customers). Services answer 404 for anything outside it, so a customer never learns what others have.
+ */
+export type OwnerScope = number | undefined;
+export const ownerScope = (principal: Principal): OwnerScope => (principal.kind === 'customer' ? principal.customerId : undefined);

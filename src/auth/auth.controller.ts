@@ -1,0 +1,30 @@
+import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblem, ApiValidation } from '../common/swagger';
+import { Public } from './access';
+import { AuthService } from './auth.service';
+import { LoginDto, TokenResponseDto } from './dto/login.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Log a customer in',
+    description:
+      'Exchanges an account\'s username and password for a Bearer token (HS256 JWT) that lets the customer read and ' +
+      'update its own record and account, place orders for itself, and read, track and cancel its own orders. ' +
+      'Attempts are limited per username and per client (429 with Retry-After).',
+  })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiValidation()
+  @ApiProblem(401, ['INVALID_CREDENTIALS'], 'Unknown username or wrong password (one answer for both)')
+  @ApiProblem(429, ['RATE_LIMITED'], 'Too many attempts; see Retry-After')
+  login(@Body() dto: LoginDto, @Ip() client: string): Promise<TokenResponseDto> {
+    return this.auth.login(dto, client);
+  }
+}

@@ -1,0 +1,74 @@
+import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { DataSource } from 'typeorm';
+import type { AuthConfig } from '../config/configuration';
+import { Access, ACCESS, AuthenticatedRequest } from './access';
+import { ApiKeys } from './api-keys';
+import { AuthGuard, TOKEN_TYPE } from './auth.guard';
+
+describe('AuthGuard', () => {
+  const jwt = new JwtService({ secret: 'unit-secret' });
+  const apiKeys = new ApiKeys({ apiKeys: ['key-one', 'key-two'] } as AuthConfig);
+  const exists = jest.fn();
+  const sut = new AuthGuard(new Reflector(), apiKeys, jwt, { manager: { exists } } as unknown as DataSource);
+
+  function context(access: Access | undefined, headers: Record<string, string>) {
+    const handler = () => undefined;
+    if (access) Reflect.defineMetadata(ACCESS, access, handler);
+    const request = { method: 'GET', routeOptions: { url: '/x' }, headers } as unknown as AuthenticatedRequest;
+    const ctx = { getHandler: () => handler, getClass: () => class {}, switchToHttp: () => ({ getRequest: () => request }) };
+    return { ctx: ctx as unknown as ExecutionContext, request };
+  }
+  const token = (payload: object, secret = 'unit-secret') => jwt.signAsync(payload, { secret, expiresIn: 60 });
+
+  beforeEach(() => exists.mockResolvedValue(true));
+
+  it('refuses a route without an access marking, even to a valid API key (default deny)', async () => {
+    await expect(sut.canActivate(context(undefined, { 'x-api-key': 'key-one' }).ctx)).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  it('lets anyone through a public route', async () => {
+    await expect(sut.canActivate(context('public', {}).ctx)).resolves.toBe(true);
+  });
+
+  it('accepts any configured key and marks the caller as a service', async () => {
+    const { ctx, request } = context('api-key', { 'x-api-key': 'key-two' });
+    await expect(sut.canActivate(ctx)).resolves.toBe(true);
+    expect(request.principal).toEqual({ kind: 'service' });
+  });
+
+  it.each([['wrong'], ['key-one '], ['']])('refuses the key %p with 401', async (key) => {
+    await expect(sut.canActivate(context('api-key', { 'x-api-key': key }).ctx)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('accepts a customer token on a customer route and names the customer', async () => {
+    const { ctx, request } = context('customer', { authorization: `Bearer ${await token({ sub: '7', typ: TOKEN_TYPE })}` });
+    await expect(sut.canActivate(ctx)).resolves.toBe(true);
+    expect(request.principal).toEqual({ kind: 'customer', customerId: 7 });
+  });
+
+  it('refuses a customer token on an API-key route with 403', async () => {
+    const { ctx } = context('api-key', { authorization: `Bearer ${await token({ sub: '7', typ: TOKEN_TYPE })}` });
+    await expect(sut.canActivate(ctx)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it.each([
+    ['signed with another secret', async () => token({ sub: '7', typ: TOKEN_TYPE }, 'other-secret')],
+    ['of another type', async () => token({ sub: '7', typ: 'refresh' })],
+    ['expired', async () => jwt.signAsync({ sub: '7', typ: TOKEN_TYPE, exp: Math.floor(Date.now() / 1000) - 10 })],
+    ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"7","typ":"customer"}').toString('base64url')}.`],
+  ])('refuses a token %s with 401', async (_case, make) => {
+    await expect(sut.canActivate(context('customer', { authorization: `Bearer ${await make()}` }).ctx)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("refuses a deleted customer's token with 401", async () => {
+    exists.mockResolvedValue(false);
+    const { ctx } = context('customer', { authorization: `Bearer ${await token({ sub: '7', typ: TOKEN_TYPE })}` });
+    await expect(sut.canActivate(ctx)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('refuses a request with no credentials with 401', async () => {
+    await expect(sut.canActivate(context('customer', {}).ctx)).rejects.toMatchObject({ status: 401 });
+  });
+});

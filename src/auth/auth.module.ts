@@ -1,0 +1,38 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AccountsModule } from '../accounts/accounts.module';
+import { appConfig, authConfig, type AppConfig, type AuthConfig } from '../config/configuration';
+import { ApiKeys } from './api-keys';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { LoginAttempts } from './login-attempts';
+import { RateLimitGuard } from './rate-limit.guard';
+
+@Global()
+@Module({
+  imports: [
+    AccountsModule,
+    JwtModule.registerAsync({
+      inject: [authConfig.KEY],
+      useFactory: (auth: AuthConfig) => ({ secret: auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (app: AppConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: app.rateLimitPerMinute }] }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    ApiKeys,
+    AuthService,
+    LoginAttempts,
+    // order matters: rate limiting first, so that anonymous guessing is limited too
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [ApiKeys],
+})
+export class AuthModule {}

@@ -1,0 +1,32 @@
+import { authConfig } from './configuration';
+
+describe('authConfig', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const load = (env: Record<string, string>) => {
+    process.env = { ...saved, API_KEYS: '', JWT_SECRET: '', ...env };
+    return authConfig();
+  };
+
+  it('refuses to start in production without API_KEYS', () => {
+    expect(() => load({ NODE_ENV: 'production', JWT_SECRET: 's' })).toThrow('Invalid configuration: API_KEYS must be set in production');
+  });
+
+  it('refuses to start in production without JWT_SECRET', () => {
+    expect(() => load({ NODE_ENV: 'production', API_KEYS: 'k' })).toThrow('Invalid configuration: JWT_SECRET must be set in production');
+  });
+
+  it('accepts the development key outside production, and only then', () => {
+    expect(load({ NODE_ENV: 'development' }).apiKeys).toEqual(['dev-api-key']);
+    expect(load({ NODE_ENV: 'production', API_KEYS: 'a, b', JWT_SECRET: 's' }).apiKeys).toEqual(['a', 'b']);
+  });
+
+  it('reads token lifetimes in seconds, minutes, hours and days', () => {
+    expect(load({ JWT_EXPIRES_IN: '90' }).jwtExpiresInSeconds).toBe(90);
+    expect(load({ JWT_EXPIRES_IN: '15m' }).jwtExpiresInSeconds).toBe(900);
+    expect(load({ JWT_EXPIRES_IN: '1h' }).jwtExpiresInSeconds).toBe(3600);
+    expect(load({ JWT_EXPIRES_IN: '2d' }).jwtExpiresInSeconds).toBe(172800);
+  });
+});

@@ -1,0 +1,206 @@
+import request from 'supertest';
+import { registeredRoutes } from '../src/app.factory';
+import { createProduct, expectProblem, loggedInCustomer, placeOrder } from './support/factories';
+import { startApp, TestApp } from './support/app';
+
+type Access = 'public' | 'api-key' | 'customer';
+
+/**
+ * Every route the router serves, with who may call it. A route missing here fails the first test, so a
+ * new route cannot ship without a decision about its access (and the guard refuses unmarked routes).
+ */
+const ROUTES: Record<string, Access> = {
+  'GET /health': 'public',
+  'POST /auth/login': 'public',
+  'GET /products': 'public',
+  'GET /products/:id': 'public',
+  'POST /products': 'api-key',
+  'PUT /products/:id': 'api-key',
+  'DELETE /products/:id': 'api-key',
+  'GET /products/:id/stock': 'api-key',
+  'PATCH /products/:id/stock': 'api-key',
+  'GET /products/:id/stock/movements': 'api-key',
+  'GET /inventory/low-stock': 'api-key',
+  'POST /inventory/restock': 'api-key',
+  'POST /customers': 'api-key',
+  'GET /customers': 'api-key',
+  'GET /customers/:id': 'customer',
+  'PUT /customers/:id': 'customer',
+  'DELETE /customers/:id': 'api-key',
+  'POST /accounts': 'api-key',
+  'GET /accounts/:id': 'customer',
+  'PUT /accounts/:id': 'customer',
+  'DELETE /accounts/:id': 'api-key',
+  'POST /orders': 'customer',
+  'GET /orders': 'api-key',
+  'GET /orders/:id': 'customer',
+  'GET /orders/:id/track': 'customer',
+  'GET /orders/:customer_id/history': 'customer',
+  'POST /orders/:id/cancel': 'customer',
+  'PATCH /orders/:id/status': 'api-key',
+};
+
+describe('Access control (e2e)', () => {
+  let t: TestApp;
+  let alice: Awaited<ReturnType<typeof loggedInCustomer>>;
+  let bob: Awaited<ReturnType<typeof loggedInCustomer>>;
+  let bobsOrder: { id: number };
+  let product: { id: number };
+  beforeAll(async () => {
+    t = await startApp();
+    alice = await loggedInCustomer(t.http);
+    bob = await loggedInCustomer(t.http);
+    product = await createProduct(t.http, { stock_quantity: 100 });
+    bobsOrder = await placeOrder(t.http, bob.customer.id, [{ product_id: product.id, quantity: 1 }]);
+  });
+  afterAll(() => t.close());
+
+  /** Path with ids that belong to Bob (or a real product), so that a refusal is about access, not existence. */
+  const concrete = (url: string) =>
+    url
+      .replace(':customer_id', String(bob.customer.id))
+      .replace(/^\/customers\/:id/, `/customers/${bob.customer.id}`)
+      .replace(/^\/accounts\/:id/, `/accounts/${bob.account.id}`)
+      .replace(/^\/orders\/:id/, `/orders/${bobsOrder.id}`)
+      .replace(':id', String(product.id));
+
+  it('has a marking for every route the router serves, and no marking without a route', () => {
+    const served = registeredRoutes(t.app).map((r) => `${r.method} ${r.url}`).sort();
+    expect(served).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  describe.each(Object.entries(ROUTES).filter(([, access]) => access !== 'public'))('%s (%s)', (route, access) => {
+    const [method, url] = route.split(' ');
+    const call = (agent: TestApp['anon'] | TestApp['http']) => agent[method.toLowerCase() as 'get'](concrete(url)).send(method === 'GET' ? undefined : {});
+
+    it('answers 401 without credentials', async () => expectProblem(await call(t.anon), 401, 'UNAUTHORIZED'));
+    it('answers 401 with a wrong API key', async () => expectProblem(await call(request.agent(t.url).set('X-API-Key', 'wrong-key')), 401, 'UNAUTHORIZED'));
+    it('answers 401 with a tampered token', async () => {
+      const [header, payload] = alice.token.split('.');
+      const forged = Buffer.from(JSON.stringify({ sub: String(bob.customer.id), typ: 'customer' })).toString('base64url');
+      expectProblem(await call(t.as(`${header}.${forged}.${alice.token.split('.')[2]}`)), 401, 'UNAUTHORIZED');
+      expect(payload).toBeTruthy();
+    });
+    it(access === 'api-key' ? 'answers 403 to a customer token' : "answers 404 to another customer's token, with none of its data", async () => {
+      const res = await call(t.as(alice.token));
+      if (access === 'api-key') expectProblem(res, 403, 'FORBIDDEN');
+      else {
+        expect([404, 400]).toContain(res.status); // 400 where the empty body fails validation first
+        expect(JSON.stringify(res.body)).not.toContain(bob.customer.email);
+      }
+    });
+  });
+
+  it('serves public routes without credentials', async () => {
+    await t.anon.get('/health').expect(200);
+    await t.anon.get('/products').expect(200);
+    await t.anon.get(`/products/${product.id}`).expect(200);
+    await t.anon.get('/docs-json').expect(200);
+  });
+
+  describe('a customer token', () => {
+    it('reads and updates its own customer record and account', async () => {
+      const me = t.as(alice.token);
+      expect((await me.get(`/customers/${alice.customer.id}`).expect(200)).body.email).toBe(alice.customer.email);
+      await me.put(`/customers/${alice.customer.id}`).send({ name: 'Alice Updated' }).expect(200);
+      expect((await me.get(`/accounts/${alice.account.id}`).expect(200)).body.username).toBe(alice.account.username);
+      await me.put(`/accounts/${alice.account.id}`).send({ password: 'a brand new password' }).expect(200);
+      await t.anon.post('/auth/login').send({ username: alice.account.username, password: 'a brand new password' }).expect(200);
+    });
+
+    it("gets 404 for another customer's record, account, orders, tracking and history, and changes nothing", async () => {
+      const me = t.as(alice.token);
+      expectProblem(await me.get(`/customers/${bob.customer.id}`), 404, 'CUSTOMER_NOT_FOUND');
+      expectProblem(await me.put(`/customers/${bob.customer.id}`).send({ name: 'Hijacked' }), 404, 'CUSTOMER_NOT_FOUND');
+      expectProblem(await me.get(`/accounts/${bob.account.id}`), 404, 'ACCOUNT_NOT_FOUND');
+      expectProblem(await me.put(`/accounts/${bob.account.id}`).send({ password: 'taken over account' }), 404, 'ACCOUNT_NOT_FOUND');
+      expectProblem(await me.get(`/orders/${bobsOrder.id}`), 404, 'ORDER_NOT_FOUND');
+      expectProblem(await me.get(`/orders/${bobsOrder.id}/track`), 404, 'ORDER_NOT_FOUND');
+      expectProblem(await me.get(`/orders/${bob.customer.id}/history`), 404, 'CUSTOMER_NOT_FOUND');
+      expectProblem(await me.post(`/orders/${bobsOrder.id}/cancel`), 404, 'ORDER_NOT_FOUND');
+      expectProblem(await me.post('/orders').send({ customer_id: bob.customer.id, items: [{ product_id: product.id, quantity: 1 }] }), 404, 'CUSTOMER_NOT_FOUND');
+
+      expect((await t.http.get(`/customers/${bob.customer.id}`)).body.name).not.toBe('Hijacked');
+      expect((await t.http.get(`/orders/${bobsOrder.id}`)).body.status).toBe('pending');
+      expect((await t.http.get('/orders').query({ customer_id: bob.customer.id })).body.total).toBe(1);
+      await t.anon.post('/auth/login').send({ username: bob.account.username, password: bob.account.password }).expect(200);
+    });
+
+    it('places, reads, tracks, lists and cancels its own orders', async () => {
+      const me = t.as(alice.token);
+      const placed = (await me.post('/orders').send({ customer_id: alice.customer.id, items: [{ product_id: product.id, quantity: 2 }] }).expect(201)).body.order;
+      await me.get(`/orders/${placed.id}`).expect(200);
+      await me.get(`/orders/${placed.id}/track`).expect(200);
+      expect((await me.get(`/orders/${alice.customer.id}/history`).expect(200)).body.items.map((o: { id: number }) => o.id)).toContain(placed.id);
+      await me.post(`/orders/${placed.id}/cancel`).expect(200);
+    });
+  });
+
+  describe('mass assignment', () => {
+    it.each([
+      ['PUT', () => `/customers/${alice.customer.id}`, { id: 999 }],
+      ['PUT', () => `/customers/${alice.customer.id}`, { created_at: '2000-01-01T00:00:00.000Z' }],
+      ['PUT', () => `/accounts/${alice.account.id}`, { customer_id: 999 }],
+      ['PUT', () => `/accounts/${alice.account.id}`, { password_hash: '$argon2id$v=19$forged' }],
+      ['POST', () => '/orders', { customer_id: 0, status: 'delivered', items: [] }],
+      ['POST', () => '/orders', { total_price: 0.01 }],
+    ])('%s %s with %p is 400 and changes nothing', async (method, path, body) => {
+      const me = t.as(alice.token);
+      const before = (await t.http.get(`/customers/${alice.customer.id}`)).body;
+      const res = await me[method === 'PUT' ? 'put' : 'post'](path()).send(body);
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect((await t.http.get(`/customers/${alice.customer.id}`)).body).toEqual(before);
+    });
+
+    it('refuses stock_quantity and id on product writes even with an API key', async () => {
+      expectProblem(await t.http.put(`/products/${product.id}`).send({ stock_quantity: 1 }), 400, 'VALIDATION_FAILED');
+      expectProblem(await t.http.post('/products').send({ id: 1, name: 'x', price: 1 }), 400, 'VALIDATION_FAILED');
+      expect((await t.http.get(`/products/${product.id}/stock`)).body.quantity).toBeGreaterThan(1);
+    });
+  });
+
+  describe('hardening', () => {
+    it('sends security headers and no X-Powered-By', async () => {
+      const res = await t.anon.get('/products').expect(200);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toBeDefined();
+      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    });
+
+    it('sends no CORS headers to an unlisted origin', async () => {
+      const res = await t.anon.get('/products').set('Origin', 'https://evil.example').expect(200);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('shows rate-limit headers to anonymous and customer callers but not to API-key callers', async () => {
+      const anonymous = await t.anon.get('/products').expect(200);
+      expect(anonymous.headers['ratelimit-limit']).toBe('600');
+      expect(Number(anonymous.headers['ratelimit-remaining'])).toBeLessThan(600);
+      const customer = await t.as(alice.token).get(`/customers/${alice.customer.id}`).expect(200);
+      expect(customer.headers['ratelimit-limit']).toBe('600');
+      const service = await t.http.get('/products').expect(200);
+      expect(service.headers['ratelimit-limit']).toBeUndefined();
+    });
+  });
+});
+
+describe('Rate limiting (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startApp({ env: { RATE_LIMIT_PER_MINUTE: '5', CORS_ORIGINS: 'https://shop.example' } })));
+  afterAll(() => t.close());
+
+  it('answers the anonymous caller over the limit with 429, Retry-After and RateLimit headers; API keys are not limited', async () => {
+    for (let i = 0; i < 5; i++) await t.anon.get('/products').expect(200);
+    const res = await t.anon.get('/products');
+    expectProblem(res, 429, 'RATE_LIMITED');
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) await t.http.get('/products').expect(200);
+  });
+
+  it('allows a listed CORS origin, without credentials', async () => {
+    const res = await t.http.get('/health').set('Origin', 'https://shop.example');
+    expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+});

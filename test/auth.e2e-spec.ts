@@ -1,0 +1,71 @@
+import { PasswordHasher } from '../src/accounts/password-hasher';
+import { MAX_ATTEMPTS_PER_USERNAME } from '../src/auth/login-attempts';
+import { createAccount, createCustomer, expectProblem, loggedInCustomer } from './support/factories';
+import { startApp, TestApp } from './support/app';
+
+describe('Customer login (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startApp()));
+  afterAll(() => t.close());
+
+  it('exchanges username and password for a Bearer token', async () => {
+    const customer = await createCustomer(t.http);
+    const account = await createAccount(t.http, customer.id, { username: 'Login.Case' });
+    const res = await t.anon.post('/auth/login').send({ username: 'login.case', password: account.password }).expect(200);
+    expect(res.body).toEqual({ access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'Bearer', expires_in: 3600, customer_id: customer.id });
+    await t.as(res.body.access_token).get(`/customers/${customer.id}`).expect(200);
+  });
+
+  it('gives one answer for an unknown user and a wrong password, and verifies a hash for both', async () => {
+    const { account } = await loggedInCustomer(t.http);
+    const verify = jest.spyOn(t.app.get(PasswordHasher), 'verify');
+    const unknown = await t.anon.post('/auth/login').send({ username: 'no-such-user', password: 'whatever123' });
+    const wrong = await t.anon.post('/auth/login').send({ username: account.username, password: 'not the password' });
+    expectProblem(unknown, 401, 'INVALID_CREDENTIALS');
+    expect({ ...wrong.body, instance: undefined }).toEqual({ ...unknown.body, instance: undefined });
+    expect(verify).toHaveBeenCalledTimes(2);
+    verify.mockRestore();
+  });
+
+  it.each([
+    [{ username: 'x' }],
+    [{ password: 'x' }],
+    [{ username: 'x', password: 5 }],
+    [{ username: 'x', password: 'y', remember_me: true }],
+  ])('refuses the body %p with 400', async (body) => {
+    expectProblem(await t.anon.post('/auth/login').send(body), 400, 'VALIDATION_FAILED');
+  });
+
+  it('stops accepting a deleted customer\'s token and login', async () => {
+    const { customer, account, token } = await loggedInCustomer(t.http);
+    await t.http.delete(`/customers/${customer.id}`).expect(200);
+    expectProblem(await t.as(token).get(`/customers/${customer.id}`), 401, 'UNAUTHORIZED');
+    expectProblem(await t.anon.post('/auth/login').send({ username: account.username, password: account.password }), 401, 'INVALID_CREDENTIALS');
+  });
+
+  it(`limits attempts per username to ${MAX_ATTEMPTS_PER_USERNAME} (429 with Retry-After), even with the right password`, async () => {
+    const { account } = await loggedInCustomer(t.http); // one attempt used
+    for (let i = 1; i < MAX_ATTEMPTS_PER_USERNAME; i++) {
+      expectProblem(await t.anon.post('/auth/login').send({ username: account.username, password: 'guess-' + i }), 401, 'INVALID_CREDENTIALS');
+    }
+    const blocked = await t.anon.post('/auth/login').send({ username: account.username.toUpperCase(), password: account.password });
+    expectProblem(blocked, 429, 'RATE_LIMITED');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // other users are unaffected
+    const other = await loggedInCustomer(t.http);
+    expect(other.token).toBeTruthy();
+  });
+});
+
+describe('Token expiry (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startApp({ env: { JWT_EXPIRES_IN: '1s' } })));
+  afterAll(() => t.close());
+
+  it('refuses a token once it has expired', async () => {
+    const { customer, token } = await loggedInCustomer(t.http);
+    await t.as(token).get(`/customers/${customer.id}`).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expectProblem(await t.as(token).get(`/customers/${customer.id}`), 401, 'UNAUTHORIZED');
+  });
+});
