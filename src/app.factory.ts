@@ -43,8 +43,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   });
   registries.set(app, routes);
   await app.register(helmet, {
-    // Swagger UI's own page needs inline styles and data: images; nothing else is served as HTML
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] } },
+    // Swagger UI's own page needs inline styles and data: images; nothing else is served as HTML.
+    // No upgrade-insecure-requests: the server speaks plain HTTP, and Swagger UI opened by address would break.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"], upgradeInsecureRequests: null } },
   });
   const corsOrigins = app.get(ConfigService).getOrThrow<string[]>('app.corsOrigins');
   // browsers elsewhere get no CORS headers unless their origin is listed; never `*`, never credentials

@@ -12,6 +12,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '(`application/problem+json`) with a stable `code`. Money is a number with at most two decimals.',
     )
     .setVersion('0.1.0')
+    .addTag('customers', 'The people who order; emails unique case-insensitively, deletes are soft')
+    .addTag('accounts', 'A customer\'s login: username and argon2id-hashed password, one per customer')
+    .addTag('auth', 'Customer login: username and password for a Bearer token')
+    .addTag('products', 'The catalogue; reads are public, writes need an API key')
+    .addTag('inventory', 'Stock levels, the stock ledger, low stock and restocking (API key)')
+    .addTag('orders', 'Placing, reading, tracking, moving and cancelling orders; never oversells')
+    .addTag('health', 'Liveness and database state')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' }, API_KEY_SCHEME)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Customer token from POST /auth/login' }, BEARER_SCHEME)
     .build();

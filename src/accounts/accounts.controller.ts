@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { MessageDto } from '../common/message.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiInvalidId, ApiProblem, ApiValidation } from '../common/swagger';
+import { ApiInvalidId, ApiJsonBody, ApiProblem, ApiValidation } from '../common/swagger';
 import { CustomerErrors } from '../customers/customers.service';
 import { AccountErrors, AccountsService } from './accounts.service';
 import { AccountCreatedDto, AccountResponseDto, AccountUpdatedDto } from './dto/account-response.dto';
@@ -18,6 +18,7 @@ export class AccountsController {
   @Post()
   @ApiKeyOnly()
   @ApiOperation({ summary: 'Create a customer account (login)', description: 'The password is stored only as an argon2id hash and never returned.' })
+  @ApiJsonBody()
   @ApiCreatedResponse({ type: AccountCreatedDto })
   @ApiValidation()
   @ApiProblem(404, [CustomerErrors.NOT_FOUND])
@@ -39,6 +40,7 @@ export class AccountsController {
   @Put(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Change the username and/or password', description: 'A customer token changes only its own account.' })
+  @ApiJsonBody()
   @ApiOkResponse({ type: AccountUpdatedDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', AccountErrors.EMPTY_UPDATE])
   @ApiProblem(404, [AccountErrors.NOT_FOUND])

@@ -16,8 +16,9 @@ export const ACCESS = 'access';
 export type Principal = { kind: 'service' } | { kind: 'customer'; customerId: number };
 
 const unauthorized = () => ApiProblem(401, ['UNAUTHORIZED'], 'Missing, unknown or expired credentials');
+const rateLimited = () => ApiProblem(429, ['RATE_LIMITED'], 'Too many requests from this client (anonymous and customer callers); see Retry-After');
 
-export const Public = () => SetMetadata(ACCESS, 'public' satisfies Access);
+export const Public = () => applyDecorators(SetMetadata(ACCESS, 'public' satisfies Access), rateLimited());
 
 export const ApiKeyOnly = () =>
   applyDecorators(
@@ -28,7 +29,7 @@ export const ApiKeyOnly = () =>
   );
 
 export const CustomerOrApiKey = () =>
-  applyDecorators(SetMetadata(ACCESS, 'customer' satisfies Access), ApiSecurity(API_KEY_SCHEME), ApiBearerAuth(BEARER_SCHEME), unauthorized());
+  applyDecorators(SetMetadata(ACCESS, 'customer' satisfies Access), ApiSecurity(API_KEY_SCHEME), ApiBearerAuth(BEARER_SCHEME), unauthorized(), rateLimited());
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 

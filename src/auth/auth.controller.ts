@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblem, ApiValidation } from '../common/swagger';
+import { ApiJsonBody, ApiProblem, ApiValidation } from '../common/swagger';
 import { Public } from './access';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
@@ -20,10 +20,10 @@ export class AuthController {
       'update its own record and account, place orders for itself, and read, track and cancel its own orders. ' +
       'Attempts are limited per username and per client (429 with Retry-After).',
   })
+  @ApiJsonBody()
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiValidation()
   @ApiProblem(401, ['INVALID_CREDENTIALS'], 'Unknown username or wrong password (one answer for both)')
-  @ApiProblem(429, ['RATE_LIMITED'], 'Too many attempts; see Retry-After')
   login(@Body() dto: LoginDto, @Ip() client: string): Promise<TokenResponseDto> {
     return this.auth.login(dto, client);
   }

@@ -37,3 +37,10 @@ export function ApiProblem(status: number, codes: string[], description?: string
 
 export const ApiInvalidId = () => ApiProblem(400, ['INVALID_ID'], 'The path id is not a positive integer');
 export const ApiValidation = () => ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON'], 'Invalid body, unknown field or malformed JSON');
+
+/** What any route with a JSON body may answer before its handler runs. */
+export const ApiJsonBody = () =>
+  applyDecorators(
+    ApiProblem(413, ['PAYLOAD_TOO_LARGE'], 'The body is larger than 1 MB'),
+    ApiProblem(415, ['UNSUPPORTED_MEDIA_TYPE'], 'The body is not application/json'),
+  );

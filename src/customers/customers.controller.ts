@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { MessageDto } from '../common/message.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiInvalidId, ApiProblem, ApiValidation } from '../common/swagger';
+import { ApiInvalidId, ApiJsonBody, ApiProblem, ApiValidation } from '../common/swagger';
 import { CustomerErrors, CustomersService } from './customers.service';
 import { CreateCustomerDto } from './dto/create-customer.dto';
 import { CustomerCreatedDto, CustomerPageDto, CustomerResponseDto, CustomerUpdatedDto } from './dto/customer-response.dto';
@@ -18,6 +18,7 @@ export class CustomersController {
   @Post()
   @ApiKeyOnly()
   @ApiOperation({ summary: 'Create a customer' })
+  @ApiJsonBody()
   @ApiCreatedResponse({ type: CustomerCreatedDto })
   @ApiValidation()
   @ApiProblem(409, [CustomerErrors.EMAIL_TAKEN], 'The email is already used (case-insensitive)')
@@ -47,6 +48,7 @@ export class CustomersController {
   @Put(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Update a customer', description: 'Partial: send any of name, email, phone_number. A customer token updates only its own record.' })
+  @ApiJsonBody()
   @ApiOkResponse({ type: CustomerUpdatedDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', CustomerErrors.EMPTY_UPDATE])
   @ApiProblem(404, [CustomerErrors.NOT_FOUND])

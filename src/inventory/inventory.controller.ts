@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiInvalidId, ApiProblem } from '../common/swagger';
+import { ApiInvalidId, ApiJsonBody, ApiProblem } from '../common/swagger';
 import { LowStockPageDto, RestockResultDto, StockMovementPageDto, StockResponseDto, UpdateStockDto } from './dto/stock.dto';
 import { InventoryErrors, InventoryService } from './inventory.service';
 
@@ -28,6 +28,7 @@ export class InventoryController {
     description: 'Send `quantity` to set the level or `adjustment` to add/remove units (not both), with an optional `reason`; ' +
       'each change is an `adjustment` movement in the ledger. Stock never goes below 0.',
   })
+  @ApiJsonBody()
   @ApiOkResponse({ type: StockResponseDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', InventoryErrors.INVALID_STOCK_UPDATE])
   @ApiProblem(404, [InventoryErrors.PRODUCT_NOT_FOUND])

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } fr
 import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiInvalidId, ApiProblem } from '../common/swagger';
+import { ApiInvalidId, ApiJsonBody, ApiProblem } from '../common/swagger';
 import { CustomerErrors } from '../customers/customers.service';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { CancelOrderDto, ListOrdersQueryDto, UpdateOrderStatusDto } from './dto/order-queries.dto';
@@ -24,6 +24,7 @@ export class OrdersController {
       'Unit prices and names are copied from the products; `total_price` is the exact sum of the line totals. ' +
       'Insufficient stock is 409 `INSUFFICIENT_STOCK` with `errors: [{product_id, requested, available}]`.',
   })
+  @ApiJsonBody()
   @ApiCreatedResponse({ type: OrderEnvelopeDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', OrderErrors.LINE_QUANTITY_TOO_LARGE])
   @ApiProblem(404, [CustomerErrors.NOT_FOUND, OrderErrors.PRODUCT_NOT_FOUND], 'Unknown or deleted customer or product')
@@ -79,6 +80,7 @@ export class OrdersController {
     summary: 'Cancel an order',
     description: 'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements). Body optional.',
   })
+  @ApiJsonBody()
   @ApiOkResponse({ type: OrderEnvelopeDto })
   @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
   @ApiProblem(404, [OrderErrors.NOT_FOUND])
@@ -95,6 +97,7 @@ export class OrdersController {
       '`pending → processing → shipped → delivered`, one step at a time; `cancelled` from pending or processing ' +
       '(the same as POST /orders/{id}/cancel: stock is returned). Optional `carrier`, `tracking_number`, `note`.',
   })
+  @ApiJsonBody()
   @ApiOkResponse({ type: OrderEnvelopeDto })
   @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED', 'MALFORMED_JSON'])
   @ApiProblem(404, [OrderErrors.NOT_FOUND])

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ApiKeyOnly, Public } from '../auth/access';
 import { MessageDto } from '../common/message.dto';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiInvalidId, ApiProblem, ApiValidation } from '../common/swagger';
+import { ApiInvalidId, ApiJsonBody, ApiProblem, ApiValidation } from '../common/swagger';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
 import { ProductCreatedDto, ProductPageDto, ProductResponseDto, ProductUpdatedDto } from './dto/product-response.dto';
@@ -18,6 +18,7 @@ export class ProductsController {
   @Post()
   @ApiKeyOnly()
   @ApiOperation({ summary: 'Create a product', description: 'The opening stock is recorded as an `initial` movement in the ledger.' })
+  @ApiJsonBody()
   @ApiCreatedResponse({ type: ProductCreatedDto })
   @ApiValidation()
   async create(@Body() dto: CreateProductDto): Promise<ProductCreatedDto> {
@@ -46,6 +47,7 @@ export class ProductsController {
   @Put(':id')
   @ApiKeyOnly()
   @ApiOperation({ summary: 'Update a product', description: 'Partial. `stock_quantity` is refused here (400): use PATCH /products/{id}/stock.' })
+  @ApiJsonBody()
   @ApiOkResponse({ type: ProductUpdatedDto })
   @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', ProductErrors.EMPTY_UPDATE])
   @ApiProblem(404, [ProductErrors.NOT_FOUND])

@@ -3,8 +3,8 @@ import { iso } from '../../common/dto-helpers';
 import { Account } from '../entities/account.entity';
 
 export class AccountResponseDto {
-  @ApiProperty({ example: 1 }) id: number;
-  @ApiProperty({ example: 1 }) customer_id: number;
+  @ApiProperty({ type: 'integer', example: 1 }) id: number;
+  @ApiProperty({ type: 'integer', example: 1 }) customer_id: number;
   @ApiProperty({ example: 'ada' }) username: string;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;

@@ -3,7 +3,7 @@ import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-
 import { MAX_ID } from '../../common/parse-id.pipe';
 
 export class CreateAccountDto {
-  @ApiProperty({ example: 1, description: 'The customer this login belongs to (one account per customer)' })
+  @ApiProperty({ type: 'integer', example: 1, description: 'The customer this login belongs to (one account per customer)' })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

@@ -18,6 +18,6 @@ export class LoginDto {
 export class TokenResponseDto {
   @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…' }) access_token: string;
   @ApiProperty({ example: 'Bearer' }) token_type: 'Bearer';
-  @ApiProperty({ example: 3600, description: 'Seconds until the token expires' }) expires_in: number;
-  @ApiProperty({ example: 1 }) customer_id: number;
+  @ApiProperty({ type: 'integer', example: 3600, description: 'Seconds until the token expires' }) expires_in: number;
+  @ApiProperty({ type: 'integer', example: 1 }) customer_id: number;
 }

@@ -4,7 +4,7 @@ import { PageDto } from '../../common/pagination';
 import { Customer } from '../entities/customer.entity';
 
 export class CustomerResponseDto {
-  @ApiProperty({ example: 1 }) id: number;
+  @ApiProperty({ type: 'integer', example: 1 }) id: number;
   @ApiProperty({ example: 'Ada Lovelace' }) name: string;
   @ApiProperty({ example: 'ada@example.com' }) email: string;
   @ApiProperty({ example: '+44 20 7946 0958', nullable: true, type: String }) phone_number: string | null;

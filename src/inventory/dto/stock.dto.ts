@@ -8,10 +8,10 @@ import { MOVEMENT_TYPES, MovementType, StockMovement } from '../entities/stock-m
 export const MAX_STOCK = 1_000_000;
 
 export class StockResponseDto {
-  @ApiProperty({ example: 7 }) product_id: number;
-  @ApiProperty({ example: 42 }) quantity: number;
-  @ApiProperty({ example: 10 }) reorder_threshold: number;
-  @ApiProperty({ example: 50 }) reorder_quantity: number;
+  @ApiProperty({ type: 'integer', example: 7 }) product_id: number;
+  @ApiProperty({ type: 'integer', example: 42 }) quantity: number;
+  @ApiProperty({ type: 'integer', example: 10 }) reorder_threshold: number;
+  @ApiProperty({ type: 'integer', example: 50 }) reorder_quantity: number;
   @ApiProperty({ example: false, description: 'quantity <= reorder_threshold' }) low_stock: boolean;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z', nullable: true, type: String }) last_restocked_at: string | null;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
@@ -30,14 +30,14 @@ export function toStockResponse(product: Product): StockResponseDto {
 }
 
 export class UpdateStockDto {
-  @ApiPropertyOptional({ example: 100, minimum: 0, maximum: MAX_STOCK, description: 'Set the quantity to this value (excludes `adjustment`)' })
+  @ApiPropertyOptional({ type: 'integer', example: 100, minimum: 0, maximum: MAX_STOCK, description: 'Set the quantity to this value (excludes `adjustment`)' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   quantity?: number;
 
-  @ApiPropertyOptional({ example: -3, description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)' })
+  @ApiPropertyOptional({ type: 'integer', example: -3, description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)' })
   @IsOptional()
   @IsInt()
   @NotEquals(0)
@@ -51,14 +51,14 @@ export class UpdateStockDto {
   @MaxLength(500)
   reason?: string;
 
-  @ApiPropertyOptional({ example: 10, minimum: 0, maximum: MAX_STOCK })
+  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 0, maximum: MAX_STOCK })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   reorder_threshold?: number;
 
-  @ApiPropertyOptional({ example: 50, minimum: 0, maximum: MAX_STOCK })
+  @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 0, maximum: MAX_STOCK })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -67,10 +67,10 @@ export class UpdateStockDto {
 }
 
 export class StockMovementDto {
-  @ApiProperty({ example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
   @ApiProperty({ enum: MOVEMENT_TYPES, example: 'order' }) type: MovementType;
-  @ApiProperty({ example: -2 }) delta: number;
-  @ApiProperty({ example: 40 }) quantity_after: number;
+  @ApiProperty({ type: 'integer', example: -2 }) delta: number;
+  @ApiProperty({ type: 'integer', example: 40 }) quantity_after: number;
   @ApiProperty({ example: 5, nullable: true, type: Number }) order_id: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) reason: string | null;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
@@ -101,9 +101,9 @@ export class LowStockPageDto extends PageDto {
 }
 
 export class RestockedItemDto {
-  @ApiProperty({ example: 7 }) product_id: number;
-  @ApiProperty({ example: 50 }) added: number;
-  @ApiProperty({ example: 52 }) quantity: number;
+  @ApiProperty({ type: 'integer', example: 7 }) product_id: number;
+  @ApiProperty({ type: 'integer', example: 50 }) added: number;
+  @ApiProperty({ type: 'integer', example: 52 }) quantity: number;
 }
 
 export class RestockResultDto {

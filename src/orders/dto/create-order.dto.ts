@@ -7,13 +7,13 @@ export const MAX_LINE_QUANTITY = 10_000;
 export const MAX_LINES = 100;
 
 export class OrderLineDto {
-  @ApiProperty({ example: 7 })
+  @ApiProperty({ type: 'integer', example: 7 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   product_id: number;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsInt()
   @Min(1)
   @Max(MAX_LINE_QUANTITY)
@@ -21,7 +21,7 @@ export class OrderLineDto {
 }
 
 export class CreateOrderDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

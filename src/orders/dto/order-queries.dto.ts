@@ -11,7 +11,7 @@ export class ListOrdersQueryDto extends PaginationQueryDto {
   @IsIn(ORDER_STATUSES)
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ example: 1 })
+  @ApiPropertyOptional({ type: 'integer', example: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -8,16 +8,16 @@ import { OrderStatusChange } from '../entities/order-status-change.entity';
 import { nextStatuses, ORDER_STATUSES, type OrderStatus } from '../order-status';
 
 export class OrderItemResponseDto {
-  @ApiProperty({ example: 7 }) product_id: number;
+  @ApiProperty({ type: 'integer', example: 7 }) product_id: number;
   @ApiProperty({ example: 'Espresso beans 1 kg', description: 'Copied when the order was placed' }) product_name: string;
   @ApiProperty({ example: 19.99, description: 'Copied when the order was placed' }) unit_price: number;
-  @ApiProperty({ example: 3 }) quantity: number;
+  @ApiProperty({ type: 'integer', example: 3 }) quantity: number;
   @ApiProperty({ example: 59.97 }) line_total: number;
 }
 
 export class OrderResponseDto {
-  @ApiProperty({ example: 12 }) id: number;
-  @ApiProperty({ example: 1 }) customer_id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ type: 'integer', example: 1 }) customer_id: number;
   @ApiProperty({ enum: ORDER_STATUSES, example: 'pending' }) status: OrderStatus;
   @ApiProperty({ type: [OrderItemResponseDto] }) items: OrderItemResponseDto[];
   @ApiProperty({ example: 59.97, description: 'Exact sum of the line totals' }) total_price: number;
@@ -41,7 +41,7 @@ export class TrackingEventDto {
 }
 
 export class TrackingResponseDto {
-  @ApiProperty({ example: 12 }) order_id: number;
+  @ApiProperty({ type: 'integer', example: 12 }) order_id: number;
   @ApiProperty({ enum: ORDER_STATUSES, example: 'shipped' }) status: OrderStatus;
   @ApiProperty({ example: 'DHL', nullable: true, type: String }) carrier: string | null;
   @ApiProperty({ example: 'JD014600006281234567', nullable: true, type: String }) tracking_number: string | null;

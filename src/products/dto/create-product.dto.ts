@@ -24,21 +24,21 @@ export class CreateProductDto {
   @MaxLength(5000)
   description?: string | null;
 
-  @ApiPropertyOptional({ example: 100, minimum: 0, maximum: MAX_STOCK, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', example: 100, minimum: 0, maximum: MAX_STOCK, default: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock_quantity?: number;
 
-  @ApiPropertyOptional({ example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
+  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   reorder_threshold?: number;
 
-  @ApiPropertyOptional({ example: 50, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Units the restock pass adds; 0 turns automatic restocking off' })
+  @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Units the restock pass adds; 0 turns automatic restocking off' })
   @IsOptional()
   @IsInt()
   @Min(0)

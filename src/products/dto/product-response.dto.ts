@@ -5,13 +5,13 @@ import { PageDto } from '../../common/pagination';
 import { Product } from '../entities/product.entity';
 
 export class ProductResponseDto {
-  @ApiProperty({ example: 7 }) id: number;
+  @ApiProperty({ type: 'integer', example: 7 }) id: number;
   @ApiProperty({ example: 'Espresso beans 1 kg' }) name: string;
   @ApiProperty({ example: 19.99 }) price: number;
   @ApiProperty({ example: 'Single-origin, medium roast', nullable: true, type: String }) description: string | null;
-  @ApiProperty({ example: 100 }) stock_quantity: number;
-  @ApiProperty({ example: 10 }) reorder_threshold: number;
-  @ApiProperty({ example: 50 }) reorder_quantity: number;
+  @ApiProperty({ type: 'integer', example: 100 }) stock_quantity: number;
+  @ApiProperty({ type: 'integer', example: 10 }) reorder_threshold: number;
+  @ApiProperty({ type: 'integer', example: 50 }) reorder_quantity: number;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
 }
