@@ -83,10 +83,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
           c.string('tracking_number', 100, true),
           ...c.timestamps(),
         ],
+        // lists are newest first by (created_at, id): with these, every page is an index range read, not a
+        // sort of all of a customer's orders, and stays fast at millions of orders
         indices: [
-          // a customer's history, newest first, stays an index range scan at millions of orders
-          new TableIndex({ name: 'IDX_orders_customer_id_id', columnNames: ['customer_id', 'id'] }),
-          new TableIndex({ name: 'IDX_orders_status_id', columnNames: ['status', 'id'] }),
+          new TableIndex({ name: 'IDX_orders_customer_created', columnNames: ['customer_id', 'created_at', 'id'] }),
+          new TableIndex({ name: 'IDX_orders_status_created', columnNames: ['status', 'created_at', 'id'] }),
+          new TableIndex({ name: 'IDX_orders_created', columnNames: ['created_at', 'id'] }),
         ],
         foreignKeys: [fk('customer_id', 'customers')],
       }),
