@@ -21,16 +21,16 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
   return registries.get(app) ?? [];
 }
 
-/**
- * Builds the application exactly as it serves: Fastify with a 1 MB body limit, Swagger, shutdown hooks.
- * main.ts and the e2e tests both start here.
- */
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
   /** Runs before the app initializes, while Fastify still accepts hooks (the e2e tests watch responses). */
   beforeInit?: (app: NestFastifyApplication) => void;
 }
 
+/**
+ * Builds the application exactly as it serves: Fastify with a 1 MB body limit, Swagger, shutdown hooks.
+ * main.ts and the e2e tests both start here.
+ */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {

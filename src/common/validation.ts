@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { badRequest, GenericCodes, ProblemError } from './problem';
+import { badRequest, GenericCodes } from './problem';
 
 /** Leaves path params as the raw strings: ParseIdPipe must see "1e3", not the 1000 that Number() makes of it. */
 class AppValidationPipe extends ValidationPipe {
@@ -41,4 +41,3 @@ function qualify(message: string, field: string, property: string): string {
   return message.startsWith(property) ? field + message.slice(property.length) : message;
 }
 
-export type FieldError = ProblemError & { field: string; message: string };

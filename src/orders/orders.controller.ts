@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiInvalidId, ApiJsonBody, ApiProblem } from '../common/swagger';
 import { CustomerErrors } from '../customers/customers.service';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotencyErrors } from '../idempotency/idempotency.service';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { CancelOrderDto, ListOrdersQueryDto, UpdateOrderStatusDto } from './dto/order-queries.dto';
 import { OrderEnvelopeDto, OrderPageDto, OrderResponseDto, TrackingResponseDto } from './dto/order-response.dto';
@@ -22,13 +24,26 @@ export class OrdersController {
     description:
       'All or nothing: stock is taken for every line or for none. Lines for the same product are merged. ' +
       'Unit prices and names are copied from the products; `total_price` is the exact sum of the line totals. ' +
-      'Insufficient stock is 409 `INSUFFICIENT_STOCK` with `errors: [{product_id, requested, available}]`.',
+      'Insufficient stock is 409 `INSUFFICIENT_STOCK` with `errors: [{product_id, requested, available}]`. ' +
+      'With an `Idempotency-Key`, a retry with the same key and body returns the first answer (also an error ' +
+      'answer) with `Idempotent-Replayed: true` and places nothing; keys belong to the caller and are kept 24 hours.',
+  })
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Any unique string (1–255 printable ASCII characters), e.g. a UUID, to make retries safe',
+    example: '6f1c2c8e-5d5b-4f7e-9a57-0a4a1d3b2e11',
   })
   @ApiJsonBody()
-  @ApiCreatedResponse({ type: OrderEnvelopeDto })
-  @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', OrderErrors.LINE_QUANTITY_TOO_LARGE])
+  @ApiCreatedResponse({
+    type: OrderEnvelopeDto,
+    headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { type: 'string' } } },
+  })
+  @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', OrderErrors.LINE_QUANTITY_TOO_LARGE, IdempotencyErrors.INVALID_KEY])
   @ApiProblem(404, [CustomerErrors.NOT_FOUND, OrderErrors.PRODUCT_NOT_FOUND], 'Unknown or deleted customer or product')
-  @ApiProblem(409, [OrderErrors.INSUFFICIENT_STOCK], 'Not enough stock for one or more products')
+  @ApiProblem(409, [OrderErrors.INSUFFICIENT_STOCK, IdempotencyErrors.IN_PROGRESS], 'Not enough stock, or a request with the same Idempotency-Key is still running')
+  @ApiProblem(422, [IdempotencyErrors.KEY_REUSED], 'The Idempotency-Key was used with a different request')
   async place(@Body() dto: CreateOrderDto, @CurrentPrincipal() principal: Principal): Promise<OrderEnvelopeDto> {
     return { message: 'Order placed', order: await this.orders.place(dto, ownerScope(principal)) };
   }

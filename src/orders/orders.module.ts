@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CustomersModule } from '../customers/customers.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { InventoryModule } from '../inventory/inventory.module';
 import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
@@ -9,7 +10,7 @@ import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Order, OrderItem, OrderStatusChange]), CustomersModule, InventoryModule],
+  imports: [TypeOrmModule.forFeature([Order, OrderItem, OrderStatusChange]), CustomersModule, InventoryModule, IdempotencyModule],
   controllers: [OrdersController],
   providers: [OrdersService],
 })
