@@ -16,9 +16,8 @@ const { mkdirSync, writeFileSync } = require('node:fs');
 const { cpus } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const { startServer } = require('./server');
+const { API_KEY, startServer } = require('../postman/harness');
 
-const API_KEY = 'bench-key';
 const CATALOGUE_SIZE = 20;
 // the largest stock a product may hold: the uncontended order scenario must never run a product dry
 const AMPLE_STOCK = 1_000_000;
@@ -237,7 +236,7 @@ async function main() {
   const server = await startServer({
     mysql: settings.mysql,
     // a limit per client address would turn the anonymous read scenarios into a measure of 429s
-    env: { NODE_ENV: 'test', RESTOCK_ENABLED: 'false', API_KEYS: API_KEY, RATE_LIMIT_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) },
+    env: { RATE_LIMIT_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) },
   });
   let outcome;
   try {
@@ -281,7 +280,7 @@ async function main() {
 main().then(
   (ok) => process.exit(ok ? 0 : 1),
   (error) => {
-    console.error(error.serverOutput ? `${error.message}\n--- server output, last lines ---\n${tail(error.serverOutput)}\n---` : (error.stack ?? error));
+    console.error(error.stack ?? error);
     process.exit(1);
   },
 );

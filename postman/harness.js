@@ -1,7 +1,7 @@
 'use strict';
 /**
- * What the checks that talk to a running server over real HTTP share (the Postman collection run by newman, and
- * the Swagger UI check): a server of their own, started from the build on a free port and an empty database, and
+ * What the checks that talk to a running server over real HTTP share (the Postman collection run by newman, the
+ * Swagger UI check and the load benchmark in bench/): a server of their own, started from the build on a free port and an empty database, and
  * the way they report.
  */
 const { spawn } = require('node:child_process');
@@ -98,18 +98,19 @@ function stopProcess(child) {
 }
 
 /**
- * Starts `node dist/main.js` with RESTOCK_ENABLED=false (so no scheduled pass changes stock under the checks)
- * and waits until GET /health answers 200. Resolves to { baseUrl, output(), stop() }; stop() ends the server
- * and removes its database. If the server does not come up, its output is printed and the promise rejects.
+ * Starts `node dist/main.js` with RESTOCK_ENABLED=false (so no scheduled pass changes stock under the checks),
+ * then `env` on top, and waits until GET /health answers 200. Resolves to { baseUrl, exited(), output(), stop() };
+ * stop() ends the server and removes its database. If the server does not come up, its output is printed and the
+ * promise rejects.
  */
-async function startServer({ mysql = false } = {}) {
+async function startServer({ mysql = false, env = {} } = {}) {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const database = await createDatabase(mysql);
   const child = spawn(process.execPath, [ENTRY], {
     cwd: ROOT,
-    env: { ...process.env, ...database.env, PORT: String(port), NODE_ENV: 'test', RESTOCK_ENABLED: 'false', API_KEYS: API_KEY },
+    env: { ...process.env, ...database.env, PORT: String(port), NODE_ENV: 'test', RESTOCK_ENABLED: 'false', API_KEYS: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -131,7 +132,7 @@ async function startServer({ mysql = false } = {}) {
     console.error(`The server did not start: ${error.message}\n--- server output ---\n${output}---`);
     throw error;
   }
-  return { baseUrl, output: () => output, stop };
+  return { baseUrl, exited: () => exited(child), output: () => output, stop };
 }
 
 /**
