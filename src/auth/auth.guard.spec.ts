@@ -1,4 +1,4 @@
-import { ExecutionContext } from '@nestjs/common';
+import { ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
@@ -24,8 +24,11 @@ describe('AuthGuard', () => {
 
   beforeEach(() => exists.mockResolvedValue(true));
 
-  it('refuses a route without an access marking, even to a valid API key (default deny)', async () => {
+  it('refuses a route without an access marking, even to a valid API key (default deny), and logs it', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     await expect(sut.canActivate(context(undefined, { 'x-api-key': 'key-one' }).ctx)).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('GET /x has no access marking'));
+    logged.mockRestore();
   });
 
   it('lets anyone through a public route', async () => {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { AppConfig } from '../config/configuration';
 import { InventoryService } from './inventory.service';
@@ -25,6 +26,9 @@ describe('RestockJob', () => {
 
   it('logs a failed pass instead of crashing the process', async () => {
     const inventory = { restockLowStock: jest.fn().mockRejectedValue(new Error('db down')) } as unknown as InventoryService;
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     await expect(new RestockJob(inventory, scheduler, config({})).run()).resolves.toBeUndefined();
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('Restock pass failed: Error: db down'));
+    logged.mockRestore();
   });
 });
