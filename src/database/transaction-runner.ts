@@ -15,7 +15,10 @@ const MAX_DELAY_MS = 250;
  *
  * SQLite: TypeORM's better-sqlite3 driver runs every transaction on its single connection, so two
  * concurrent transactions would interleave on it. Work is therefore queued and run one transaction at a
- * time; every write in this code base goes through here for that reason.
+ * time; every write in this code base goes through here for that reason. Because better-sqlite3 is
+ * synchronous, a transaction then runs to its end before any other request is handled, so reads never see
+ * it half done, provided `work` awaits nothing but the database: hash passwords, call other services and
+ * the like before or after it (test/isolation.e2e-spec.ts holds this).
  */
 @Injectable()
 export class TransactionRunner {
