@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { appConfig } from './config/configuration';
 import { setupSwagger } from './swagger';
 
 export const BODY_LIMIT_BYTES = 1_048_576;
@@ -32,7 +33,8 @@ export interface CreateAppOptions {
  * main.ts and the e2e tests both start here.
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: false });
+  // behind a load balancer the client address (rate limits, login attempts) is in X-Forwarded-For
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: appConfig().trustProxy });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,

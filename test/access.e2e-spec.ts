@@ -185,6 +185,18 @@ describe('Access control (e2e)', () => {
   });
 });
 
+describe('Rate limiting behind a trusted proxy (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startApp({ env: { RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' } })));
+  afterAll(() => t.close());
+
+  it('counts each client named by X-Forwarded-For on its own', async () => {
+    for (let i = 0; i < 3; i++) await t.anon.get('/products').set('X-Forwarded-For', '198.51.100.1').expect(200);
+    expectProblem(await t.anon.get('/products').set('X-Forwarded-For', '198.51.100.1'), 429, 'RATE_LIMITED');
+    await t.anon.get('/products').set('X-Forwarded-For', '198.51.100.2').expect(200);
+  });
+});
+
 describe('Rate limiting (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => (t = await startApp({ env: { RATE_LIMIT_PER_MINUTE: '5', CORS_ORIGINS: 'https://shop.example' } })));
@@ -196,6 +208,11 @@ describe('Rate limiting (e2e)', () => {
     expectProblem(res, 429, 'RATE_LIMITED');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     for (let i = 0; i < 10; i++) await t.http.get('/products').expect(200);
+  });
+
+  it('ignores X-Forwarded-For by default: a client cannot dodge the limit by inventing addresses', async () => {
+    for (let i = 0; i < 5; i++) await t.anon.get('/products').set('X-Forwarded-For', `198.51.100.${i}`);
+    expectProblem(await t.anon.get('/products').set('X-Forwarded-For', '203.0.113.9'), 429, 'RATE_LIMITED');
   });
 
   it('allows a listed CORS origin, without credentials', async () => {

@@ -1,4 +1,4 @@
-import { authConfig } from './configuration';
+import { appConfig, authConfig } from './configuration';
 
 describe('authConfig', () => {
   const saved = { ...process.env };
@@ -28,5 +28,27 @@ describe('authConfig', () => {
     expect(load({ JWT_EXPIRES_IN: '15m' }).jwtExpiresInSeconds).toBe(900);
     expect(load({ JWT_EXPIRES_IN: '1h' }).jwtExpiresInSeconds).toBe(3600);
     expect(load({ JWT_EXPIRES_IN: '2d' }).jwtExpiresInSeconds).toBe(172800);
+  });
+});
+
+describe('appConfig.trustProxy', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const trustProxy = (value: string) => {
+    process.env = { ...saved, TRUST_PROXY: value };
+    return appConfig().trustProxy;
+  };
+
+  it('reads true, false and proxy addresses as Fastify takes them', () => {
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('true')).toBe(true);
+    expect(trustProxy('10.0.0.0/8,127.0.0.1')).toBe('10.0.0.0/8,127.0.0.1');
+  });
+
+  it('trusts exactly the given number of hops', () => {
+    const trust = trustProxy('2') as (address: string, hop: number) => boolean;
+    expect([0, 1, 2].map((hop) => trust('10.0.0.1', hop))).toEqual([true, true, false]);
   });
 });

@@ -9,7 +9,7 @@ const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
 const env = () => validateEnvironment(process.env);
 
 export const appConfig = registerAs('app', () => {
-  const { NODE_ENV, PORT, RESTOCK_CRON, RESTOCK_ENABLED, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS } = env();
+  const { NODE_ENV, PORT, RESTOCK_CRON, RESTOCK_ENABLED, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY } = env();
   return {
     nodeEnv: NODE_ENV,
     port: PORT,
@@ -17,6 +17,7 @@ export const appConfig = registerAs('app', () => {
     restockEnabled: RESTOCK_ENABLED === 'true',
     rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
     corsOrigins: splitList(CORS_ORIGINS),
+    trustProxy: parseTrustProxy(TRUST_PROXY),
   };
 });
 
@@ -59,6 +60,14 @@ function splitList(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+}
+
+/** Fastify's trustProxy: whether, how many hops of, or which proxies' X-Forwarded-For to believe. */
+function parseTrustProxy(value: string): boolean | string | ((address: string, hop: number) => boolean) {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (!/^\d+$/.test(value)) return value;
+  const hops = Number(value);
+  return (_address, hop) => hop < hops;
 }
 
 function toSeconds(duration: string): number {

@@ -28,6 +28,7 @@ describe('validateEnvironment', () => {
     [{ RESTOCK_CRON: '99 * * * * *' }, 'RESTOCK_CRON'],
     [{ DB_DATABASE: 'shop; DROP' }, 'DB_DATABASE'],
     [{ JWT_EXPIRES_IN: 'forever' }, 'JWT_EXPIRES_IN'],
+    [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {

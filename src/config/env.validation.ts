@@ -71,6 +71,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   CORS_ORIGINS?: string;
+
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be true, false, a number of proxy hops, or comma-separated proxy addresses/CIDRs',
+  })
+  TRUST_PROXY: string = 'false';
 }
 
 function toInteger(value: unknown): unknown {

@@ -1,0 +1,45 @@
+import { BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { conflict } from './problem';
+import { toProblem } from './problem-details.filter';
+
+describe('toProblem', () => {
+  it('keeps a domain error\'s status, code, detail and errors', () => {
+    const problem = toProblem(conflict('INSUFFICIENT_STOCK', 'Not enough stock for product 7', [{ product_id: 7, requested: 3, available: 1 }]), '/orders');
+    expect(problem).toEqual({
+      type: 'about:blank',
+      title: 'Conflict',
+      status: 409,
+      detail: 'Not enough stock for product 7',
+      code: 'INSUFFICIENT_STOCK',
+      instance: '/orders',
+      errors: [{ product_id: 7, requested: 3, available: 1 }],
+    });
+  });
+
+  it('gives framework HTTP errors a code from their status', () => {
+    expect(toProblem(new NotFoundException('Cannot GET /x'))).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'Cannot GET /x' });
+    expect(toProblem(new HttpException('slow down', 429))).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+  });
+
+  it('recognises Fastify\'s body errors behind Nest\'s wrapper', () => {
+    const wrapped = new BadRequestException('Body is not valid JSON', { cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY' }) });
+    expect(toProblem(wrapped)).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
+  });
+
+  it('maps a unique-index violation that escaped a service to 409, without the SQL', () => {
+    const error = new QueryFailedError('INSERT INTO customers …', [], Object.assign(new Error("Duplicate entry 'a@b.c' for key"), { errno: 1062 }));
+    const problem = toProblem(error);
+    expect(problem).toMatchObject({ status: 409, code: 'CONFLICT' });
+    expect(JSON.stringify(problem)).not.toMatch(/INSERT|Duplicate entry|a@b\.c/);
+  });
+
+  it('answers anything unexpected with a bare 500 and puts the stack only in the log', () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const error = new TypeError("Cannot read properties of undefined (reading 'secret')");
+    const problem = toProblem(error, '/customers');
+    expect(problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'INTERNAL_ERROR', instance: '/customers' });
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining("TypeError: Cannot read properties of undefined (reading 'secret')\n    at "));
+    logged.mockRestore();
+  });
+});
