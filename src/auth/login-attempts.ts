@@ -23,7 +23,7 @@ export class LoginAttempts {
       const record = await this.storage.increment(key, WINDOW_MS, limit, WINDOW_MS, 'login');
       if (record.isBlocked) {
         const retryAfter = Math.max(1, Math.ceil(record.timeToBlockExpire));
-        throw Object.assign(new ProblemException(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `Too many login attempts; retry in ${retryAfter} s`), { retryAfter });
+        throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `Too many login attempts; retry in ${retryAfter} s`, undefined, retryAfter);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
@@ -67,7 +67,6 @@ export function toProblem(exception: unknown, instance?: string): ProblemBody {
 }
 
 export function sendProblem(reply: FastifyReply, body: ProblemBody): void {
-  if (body.status === HttpStatus.TOO_MANY_REQUESTS && !reply.getHeader('retry-after')) reply.header('Retry-After', '60');
   reply.status(body.status).header('Content-Type', 'application/problem+json; charset=utf-8').send(body);
 }
 
@@ -81,8 +80,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const retryAfter = (exception as { retryAfter?: number }).retryAfter;
-    if (retryAfter) http.getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
+    // the throttler sets its own Retry-After; the service's own 429s carry theirs on the exception
+    if (exception instanceof ProblemException && exception.retryAfter) http.getResponse<FastifyReply>().header('Retry-After', String(exception.retryAfter));
     sendProblem(http.getResponse<FastifyReply>(), toProblem(exception, request.url?.split('?')[0]));
   }
 }

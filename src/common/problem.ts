@@ -23,6 +23,8 @@ export class ProblemException extends HttpException {
     readonly code: string,
     detail: string,
     readonly errors?: ProblemError[],
+    /** Seconds, sent as Retry-After (429 answers that the service itself decides). */
+    readonly retryAfter?: number,
   ) {
     super(detail, status);
   }

@@ -56,7 +56,7 @@ export class OrdersService {
     assertOwn(dto.customer_id, owner);
     const lines = mergeLines(dto.items);
     try {
-      const orderId = await this.tx.run(async (manager) => {
+      const order = await this.tx.run(async (manager) => {
         await this.customers.getActive(manager, dto.customer_id);
         const products = await this.activeProducts(manager, lines);
         const items = lines.map(({ productId, quantity }) => {
@@ -75,11 +75,13 @@ export class OrdersService {
           if (!(await this.inventory.take(manager, line.productId, line.quantity, order.id))) short.push(line);
         }
         if (short.length) throw new StockShortfall(short);
-        await manager.insert(OrderItem, items.map((item) => ({ ...item, orderId: order.id })));
+        order.items = items.map((item) => manager.create(OrderItem, { ...item, orderId: order.id }));
+        await manager.insert(OrderItem, order.items);
         await manager.insert(OrderStatusChange, { orderId: order.id, status: 'pending', note: 'Order placed' });
-        return order.id;
+        return order;
       });
-      return this.findOne(orderId);
+      // everything the answer needs is in hand (save returned the timestamps): no second read
+      return toOrderResponse(order);
     } catch (error) {
       if (error instanceof StockShortfall) throw await this.insufficientStock(error.lines);
       throw error;

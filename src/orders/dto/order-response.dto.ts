@@ -55,7 +55,8 @@ export function toOrderResponse(order: Order): OrderResponseDto {
     id: order.id,
     customer_id: order.customerId,
     status: order.status,
-    items: [...order.items].sort((a, b) => a.id - b.id).map(toItemResponse),
+    // one line per product, stored in product order: the same order whether just placed or read back
+    items: [...order.items].sort((a, b) => a.productId - b.productId).map(toItemResponse),
     total_price: fromCents(order.totalCents),
     created_at: iso(order.createdAt)!,
     updated_at: iso(order.updatedAt)!,
