@@ -2,7 +2,7 @@
 /**
  * `npm run bench [-- --mysql] [-- --duration N --connections N]`: load figures for the built server.
  *
- * Starts `node dist/main.js` on an empty database (see server.js), seeds it over HTTP, then drives each scenario
+ * Starts `node dist/main.js` on an empty database (see scripts/server-harness.js), seeds it over HTTP, then drives each scenario
  * with autocannon for a fixed time at a fixed number of connections and prints requests/s and latency beside
  * GET /health measured in the same run, so figures from different machines compare as ratios. Results also go to
  * bench/results/<engine>-<timestamp>.json.
@@ -16,7 +16,7 @@ const { mkdirSync, writeFileSync } = require('node:fs');
 const { cpus } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
-const { API_KEY, startServer } = require('../postman/harness');
+const { API_KEY, startServer } = require('../scripts/server-harness');
 
 const CATALOGUE_SIZE = 20;
 // the largest stock a product may hold: the uncontended order scenario must never run a product dry

@@ -1,15 +1,15 @@
 'use strict';
 /**
  * `npm run test:postman [-- --mysql]`: runs the Postman collection with newman against a freshly started server
- * (see harness.js) on an empty SQLite file, or with --mysql on a MariaDB/MySQL database made for the run.
+ * (see server-harness.js) on an empty SQLite file, or with --mysql on a MariaDB/MySQL database made for the run.
  * Prints `newman: N passed, N failed` and exits non-zero if anything failed.
  */
 const newman = require('newman');
 const { join } = require('node:path');
-const { API_KEY, runAndExit, startServer } = require('./harness');
+const { API_KEY, runAndExit, startServer } = require('./server-harness');
 
-const COLLECTION = join(__dirname, 'ecommerce-api.postman_collection.json');
-const ENVIRONMENT = join(__dirname, 'local.postman_environment.json');
+const COLLECTION = join(__dirname, '..', 'postman', 'ecommerce-api.postman_collection.json');
+const ENVIRONMENT = join(__dirname, '..', 'postman', 'local.postman_environment.json');
 
 function runCollection(baseUrl) {
   return new Promise((resolve, reject) => {

@@ -8,9 +8,9 @@ const assert = require('node:assert/strict');
 const { existsSync, mkdirSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { chromium } = require('playwright-core');
-const { API_KEY, runAndExit, startServer } = require('../../postman/harness');
+const { API_KEY, runAndExit, startServer } = require('./server-harness');
 
-const SCREENSHOT = join(__dirname, '..', '..', 'test-results', 'swagger-ui.png');
+const SCREENSHOT = join(__dirname, '..', 'test-results', 'swagger-ui.png');
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 /** Launches the system's Chromium: this project never downloads a browser build of its own. */
