@@ -4,9 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
-import { ProblemDetailsFilter } from './common/problem-details.filter';
-import { createValidationPipe } from './common/validation';
-import { appConfig, authConfig, databaseConfig } from './config/configuration';
+import { appConfig, authConfig, databaseConfig, schedulingConfig } from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
@@ -14,13 +12,16 @@ import { HealthModule } from './health/health.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
+import { ProblemDetailsFilter } from './platform/problem-details.filter';
+import { createValidationPipe } from './platform/validation.pipe';
+import { SchedulingModule } from './scheduling/scheduling.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig],
+      load: [appConfig, databaseConfig, authConfig, schedulingConfig],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
@@ -32,6 +33,7 @@ import { ProductsModule } from './products/products.module';
     ProductsModule,
     InventoryModule,
     OrdersModule,
+    SchedulingModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -5,7 +5,7 @@ loadEnvironmentOrExit();
 
 async function bootstrap(): Promise<void> {
   // loaded only once the environment is known to be valid
-  const { createApp, bootLogger } = require('./app.factory') as typeof import('./app.factory');
+  const { createApp, bootLogger } = require('./platform/app.factory') as typeof import('./platform/app.factory');
   const { ConfigService } = require('@nestjs/config') as typeof import('@nestjs/config');
   const app = await createApp();
   const port = app.get(ConfigService).getOrThrow<number>('app.port');

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { registeredRoutes } from '../src/app.factory';
+import { registeredRoutes } from './support/routes';
 import { createProduct, expectProblem, loggedInCustomer, placeOrder } from './support/factories';
 import { startApp, TestApp } from './support/app';
 

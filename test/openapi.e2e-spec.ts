@@ -2,7 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIObject, OperationObject, PathItemObject, ResponseObject } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registeredRoutes } from '../src/app.factory';
+import { registeredRoutes } from './support/routes';
 import { startApp, TestApp } from './support/app';
 
 const COMMITTED_DOCUMENT = join(__dirname, '..', 'postman', 'openapi.json');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { registeredRoutes, type RegisteredRoute } from '../src/app.factory';
+import { registeredRoutes, type RegisteredRoute } from './support/routes';
 import { startApp, TestApp } from './support/app';
 
 /**

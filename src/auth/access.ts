@@ -1,8 +1,9 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiProblem } from '../common/swagger';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../swagger';
+import { CommonErrors } from '../common/common.errors';
+import { ApiProblems } from '../platform/openapi/api-problems.decorator';
+import { API_KEY_SCHEME, BEARER_SCHEME } from '../platform/openapi/document';
 
 /**
  * Who may call a route. Every route carries one of these (the guard refuses unmarked routes):
@@ -15,21 +16,22 @@ export const ACCESS = 'access';
 
 export type Principal = { kind: 'service' } | { kind: 'customer'; customerId: number };
 
-const unauthorized = () => ApiProblem(401, ['UNAUTHORIZED'], 'Missing, unknown or expired credentials');
-const rateLimited = () => ApiProblem(429, ['RATE_LIMITED'], 'Too many requests from this client (anonymous and customer callers); see Retry-After');
-
-export const Public = () => applyDecorators(SetMetadata(ACCESS, 'public' satisfies Access), rateLimited());
+export const Public = () => applyDecorators(SetMetadata(ACCESS, 'public' satisfies Access), ApiProblems(CommonErrors.RATE_LIMITED));
 
 export const ApiKeyOnly = () =>
   applyDecorators(
     SetMetadata(ACCESS, 'api-key' satisfies Access),
     ApiSecurity(API_KEY_SCHEME),
-    unauthorized(),
-    ApiProblem(403, ['FORBIDDEN'], 'A customer token is not enough: this route needs an API key'),
+    ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.FORBIDDEN),
   );
 
 export const CustomerOrApiKey = () =>
-  applyDecorators(SetMetadata(ACCESS, 'customer' satisfies Access), ApiSecurity(API_KEY_SCHEME), ApiBearerAuth(BEARER_SCHEME), unauthorized(), rateLimited());
+  applyDecorators(
+    SetMetadata(ACCESS, 'customer' satisfies Access),
+    ApiSecurity(API_KEY_SCHEME),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.RATE_LIMITED),
+  );
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 

@@ -1,14 +1,15 @@
 import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiJsonBody, ApiProblem, ApiValidation } from '../common/swagger';
+import { ApiProblems, BODY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { Public } from './access';
+import { AuthErrors } from './auth.errors';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly authService: AuthService) {}
 
   @Post('login')
   @Public()
@@ -20,11 +21,9 @@ export class AuthController {
       'update its own record and account, place orders for itself, and read, track and cancel its own orders. ' +
       'Attempts are limited per username and per client (429 with Retry-After).',
   })
-  @ApiJsonBody()
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiValidation()
-  @ApiProblem(401, ['INVALID_CREDENTIALS'], 'Unknown username or wrong password (one answer for both)')
+  @ApiProblems(...BODY_PROBLEMS, AuthErrors.INVALID_CREDENTIALS)
   login(@Body() dto: LoginDto, @Ip() client: string): Promise<TokenResponseDto> {
-    return this.auth.login(dto, client);
+    return this.authService.login(dto, client);
   }
 }

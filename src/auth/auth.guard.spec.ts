@@ -1,8 +1,8 @@
 import { ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { DataSource } from 'typeorm';
 import type { AuthConfig } from '../config/configuration';
+import type { CustomersService } from '../customers/customers.service';
 import { Access, ACCESS, AuthenticatedRequest } from './access';
 import { ApiKeys } from './api-keys';
 import { AuthGuard, TOKEN_TYPE } from './auth.guard';
@@ -10,8 +10,8 @@ import { AuthGuard, TOKEN_TYPE } from './auth.guard';
 describe('AuthGuard', () => {
   const jwt = new JwtService({ secret: 'unit-secret' });
   const apiKeys = new ApiKeys({ apiKeys: ['key-one', 'key-two'] } as AuthConfig);
-  const exists = jest.fn();
-  const sut = new AuthGuard(new Reflector(), apiKeys, jwt, { manager: { exists } } as unknown as DataSource);
+  const isActive = jest.fn();
+  const sut = new AuthGuard(new Reflector(), apiKeys, jwt, { isActive } as unknown as CustomersService);
 
   function context(access: Access | undefined, headers: Record<string, string>) {
     const handler = () => undefined;
@@ -22,7 +22,7 @@ describe('AuthGuard', () => {
   }
   const token = (payload: object, secret = 'unit-secret') => jwt.signAsync(payload, { secret, expiresIn: 60 });
 
-  beforeEach(() => exists.mockResolvedValue(true));
+  beforeEach(() => isActive.mockResolvedValue(true));
 
   it('refuses a route without an access marking, even to a valid API key (default deny), and logs it', async () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
@@ -66,7 +66,7 @@ describe('AuthGuard', () => {
   });
 
   it("refuses a deleted customer's token with 401", async () => {
-    exists.mockResolvedValue(false);
+    isActive.mockResolvedValue(false);
     const { ctx } = context('customer', { authorization: `Bearer ${await token({ sub: '7', typ: TOKEN_TYPE })}` });
     await expect(sut.canActivate(ctx)).rejects.toMatchObject({ status: 401 });
   });

@@ -1,16 +1,16 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { DataSource } from 'typeorm';
-import { ProblemException } from '../common/problem';
-import { Customer } from '../customers/entities/customer.entity';
+import { CommonErrors } from '../common/common.errors';
+import { problem } from '../common/problem';
+import { CustomersService } from '../customers/customers.service';
 import { Access, ACCESS, AuthenticatedRequest } from './access';
 import { ApiKeys } from './api-keys';
 
 export const TOKEN_TYPE = 'customer';
 
-const unauthorized = (detail: string) => new ProblemException(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', detail);
-const forbidden = (detail: string) => new ProblemException(HttpStatus.FORBIDDEN, 'FORBIDDEN', detail);
+const unauthorized = (detail: string) => problem(CommonErrors.UNAUTHORIZED, detail);
+const forbidden = (detail: string) => problem(CommonErrors.FORBIDDEN, detail);
 
 /**
  * Default deny: a route without an access marking is refused to everyone. An X-API-Key is checked first;
@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeys,
     private readonly jwt: JwtService,
-    private readonly dataSource: DataSource,
+    private readonly customersService: CustomersService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -61,7 +61,7 @@ export class AuthGuard implements CanActivate {
     const customerId = Number(payload.sub);
     if (payload.typ !== TOKEN_TYPE || !Number.isInteger(customerId)) throw unauthorized('The token is invalid or has expired');
     // a deleted customer's tokens die with it
-    if (!(await this.dataSource.manager.exists(Customer, { where: { id: customerId } }))) {
+    if (!(await this.customersService.isActive(customerId))) {
       throw unauthorized('The token is invalid or has expired');
     }
     return customerId;

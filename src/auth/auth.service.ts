@@ -1,9 +1,10 @@
-import { HttpStatus, Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { AccountsService } from '../accounts/accounts.service';
 import { PasswordHasher } from '../accounts/password-hasher';
-import { ProblemException } from '../common/problem';
+import { problem } from '../common/problem';
 import { authConfig, type AuthConfig } from '../config/configuration';
+import { AuthErrors } from './auth.errors';
 import { TOKEN_TYPE } from './auth.guard';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
 import { LoginAttempts } from './login-attempts';
@@ -14,7 +15,7 @@ export class AuthService implements OnModuleInit {
   private decoyHash: string;
 
   constructor(
-    private readonly accounts: AccountsService,
+    private readonly accountsService: AccountsService,
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly attempts: LoginAttempts,
@@ -27,11 +28,11 @@ export class AuthService implements OnModuleInit {
 
   async login(dto: LoginDto, client: string): Promise<TokenResponseDto> {
     await this.attempts.register(dto.username, client);
-    const account = await this.accounts.findByUsername(dto.username);
+    const account = await this.accountsService.findByUsername(dto.username);
     const valid = await this.hasher.verify(account?.passwordHash ?? this.decoyHash, dto.password);
     if (!account || !valid) {
       // one answer for an unknown user and a wrong password
-      throw new ProblemException(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Unknown username or wrong password');
+      throw problem(AuthErrors.INVALID_CREDENTIALS, 'Unknown username or wrong password');
     }
     const access_token = await this.jwt.signAsync(
       { sub: String(account.customerId), typ: TOKEN_TYPE },

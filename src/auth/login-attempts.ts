@@ -1,6 +1,7 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
-import { ProblemException } from '../common/problem';
+import { CommonErrors } from '../common/common.errors';
+import { retryLater } from '../common/problem';
 
 const WINDOW_MS = 15 * 60_000;
 export const MAX_ATTEMPTS_PER_USERNAME = 10;
@@ -23,7 +24,7 @@ export class LoginAttempts {
       const record = await this.storage.increment(key, WINDOW_MS, limit, WINDOW_MS, 'login');
       if (record.isBlocked) {
         const retryAfter = Math.max(1, Math.ceil(record.timeToBlockExpire));
-        throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', `Too many login attempts; retry in ${retryAfter} s`, undefined, retryAfter);
+        throw retryLater(CommonErrors.RATE_LIMITED, `Too many login attempts; retry in ${retryAfter} s`, retryAfter);
       }
     }
   }

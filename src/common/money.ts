@@ -12,5 +12,3 @@ export function toCents(amount: number): number {
 export function fromCents(cents: number): number {
   return Number((cents / 100).toFixed(2));
 }
-
-export const MAX_PRICE = 999_999.99;

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 
 /** One entry of a problem's `errors`: a field, or a product, and what is wrong with it. */
 export type ProblemError = Record<string, unknown>;
@@ -13,41 +13,49 @@ export interface ProblemBody {
   errors?: ProblemError[];
 }
 
+/** A stable machine-readable error code with the HTTP status it is answered with and what it means. */
+export interface ErrorCode<C extends string = string> {
+  readonly code: C;
+  readonly status: number;
+  readonly description: string;
+}
+
+type ErrorCatalog<T> = { readonly [K in keyof T & string]: ErrorCode<K> };
+
 /**
- * An error with a stable machine-readable `code`, answered as RFC 9457 problem details.
- * Services throw these; the ProblemDetailsFilter writes them.
+ * Declares a domain's error codes once, each with its status and meaning:
+ * `defineErrors({ INSUFFICIENT_STOCK: [409, 'Not enough stock'] })`. Services throw them with `problem()`,
+ * and `@ApiProblems()` documents exactly those, so Swagger lists what a route can really answer.
  */
-export class ProblemException extends HttpException {
+export function defineErrors<const T extends Record<string, readonly [number, string]>>(definitions: T): ErrorCatalog<T> {
+  return Object.fromEntries(
+    Object.entries(definitions).map(([code, [status, description]]) => [code, { code, status, description }]),
+  ) as ErrorCatalog<T>;
+}
+
+/**
+ * An error with a stable `code`, answered as RFC 9457 problem details with the code's status.
+ * Services throw these (through `problem()`); the ProblemDetailsFilter writes them.
+ */
+export class ProblemException<C extends string = string> extends HttpException {
+  readonly code: C;
+
   constructor(
-    status: HttpStatus,
-    readonly code: string,
+    error: ErrorCode<C>,
     detail: string,
     readonly errors?: ProblemError[],
-    /** Seconds, sent as Retry-After (429 answers that the service itself decides). */
+    /** Seconds, sent as Retry-After (429 and 503 answers that the service itself decides). */
     readonly retryAfter?: number,
   ) {
-    super(detail, status);
+    super(detail, error.status);
+    this.code = error.code;
   }
 }
 
-export const notFound = (code: string, detail: string) => new ProblemException(HttpStatus.NOT_FOUND, code, detail);
-export const conflict = (code: string, detail: string, errors?: ProblemError[]) =>
-  new ProblemException(HttpStatus.CONFLICT, code, detail, errors);
-export const badRequest = (code: string, detail: string, errors?: ProblemError[]) =>
-  new ProblemException(HttpStatus.BAD_REQUEST, code, detail, errors);
+/** `throw problem(OrderErrors.INSUFFICIENT_STOCK, 'Not enough stock for product 7', [...])` */
+export const problem = <C extends string>(error: ErrorCode<C>, detail: string, errors?: ProblemError[]) =>
+  new ProblemException(error, detail, errors);
 
-/** Codes a client may see besides the per-domain ones; documented in Swagger. */
-export const GenericCodes = {
-  VALIDATION_FAILED: 'VALIDATION_FAILED',
-  MALFORMED_JSON: 'MALFORMED_JSON',
-  INVALID_ID: 'INVALID_ID',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  FORBIDDEN: 'FORBIDDEN',
-  RATE_LIMITED: 'RATE_LIMITED',
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  INTERNAL_ERROR: 'INTERNAL_ERROR',
-} as const;
+/** A refusal the client may retry after `seconds`. */
+export const retryLater = <C extends string>(error: ErrorCode<C>, detail: string, seconds: number) =>
+  new ProblemException(error, detail, undefined, seconds);

@@ -9,15 +9,22 @@ const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
 const env = () => validateEnvironment(process.env);
 
 export const appConfig = registerAs('app', () => {
-  const { NODE_ENV, PORT, RESTOCK_CRON, RESTOCK_ENABLED, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY } = env();
+  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY } = env();
   return {
     nodeEnv: NODE_ENV,
     port: PORT,
-    restockCron: RESTOCK_CRON,
-    restockEnabled: RESTOCK_ENABLED === 'true',
     rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
     corsOrigins: splitList(CORS_ORIGINS),
     trustProxy: parseTrustProxy(TRUST_PROXY),
+  };
+});
+
+/** Each scheduled job's cron expression (six fields, seconds first) and whether it runs at all. */
+export const schedulingConfig = registerAs('scheduling', () => {
+  const e = env();
+  return {
+    restock: { cron: e.RESTOCK_CRON, enabled: e.RESTOCK_ENABLED === 'true' },
+    idempotencyPurge: { cron: e.IDEMPOTENCY_PURGE_CRON, enabled: e.IDEMPOTENCY_PURGE_ENABLED === 'true' },
   };
 });
 
@@ -53,6 +60,8 @@ export const authConfig = registerAs('auth', () => {
 
 export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
+export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
+export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
 
 function splitList(value: string | undefined): string[] {

@@ -63,6 +63,12 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'])
   RESTOCK_ENABLED: string = 'true';
 
+  @IsString()
+  IDEMPOTENCY_PURGE_CRON: string = '0 0 * * * *';
+
+  @IsIn(['true', 'false'])
+  IDEMPOTENCY_PURGE_ENABLED: string = 'true';
+
   @Transform(({ value }) => toInteger(value))
   @Min(1)
   @IsInt()
@@ -92,8 +98,8 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const problems = validateSync(env, { stopAtFirstError: true }).flatMap((error) =>
     Object.values(error.constraints ?? {}),
   );
-  if (!problems.length && !isValidCron(env.RESTOCK_CRON)) {
-    problems.push(`RESTOCK_CRON is not a valid cron expression: "${env.RESTOCK_CRON}"`);
+  for (const name of ['RESTOCK_CRON', 'IDEMPOTENCY_PURGE_CRON'] as const) {
+    if (!problems.length && !isValidCron(env[name])) problems.push(`${name} is not a valid cron expression: "${env[name]}"`);
   }
   if (problems.length) {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);

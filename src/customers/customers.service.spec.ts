@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
 import { ProblemException } from '../common/problem';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, type Tx } from '../database/transaction-runner';
 import { CustomersService } from './customers.service';
 import { Customer } from './entities/customer.entity';
 
@@ -14,6 +14,7 @@ describe('CustomersService', () => {
     save: jest.fn(async (entity: object) => ({ id: 1, createdAt: new Date(0), updatedAt: new Date(0), ...entity })),
     findOne: jest.fn(),
   };
+  const publish = jest.fn(async () => undefined);
 
   beforeEach(async () => {
     jest.clearAllMocks();
@@ -21,7 +22,7 @@ describe('CustomersService', () => {
       providers: [
         CustomersService,
         { provide: getRepositoryToken(Customer), useValue: { manager } },
-        { provide: TransactionRunner, useValue: { run: (work: (m: EntityManager) => unknown) => work(manager as unknown as EntityManager) } },
+        { provide: TransactionRunner, useValue: { run: (work: (tx: Tx) => unknown) => work({ manager: manager as unknown as EntityManager, publish }) } },
       ],
     }).compile();
     sut = module.get(CustomersService);
@@ -31,13 +32,14 @@ describe('CustomersService', () => {
     manager.exists.mockResolvedValue(false);
     const created = await sut.create({ name: 'Ada', email: 'Ada@Example.COM', phone_number: null });
     expect(manager.create).toHaveBeenCalledWith(Customer, expect.objectContaining({ email: 'Ada@Example.COM', emailKey: 'ada@example.com' }));
-    expect(created).toMatchObject({ id: 1, email: 'Ada@Example.COM', phone_number: null, created_at: '1970-01-01T00:00:00.000Z' });
+    expect(created).toMatchObject({ id: 1, email: 'Ada@Example.COM', phone_number: null, created_at: '1970-01-01T00:00:00.000Z' });    expect(publish).toHaveBeenCalledWith({ type: 'customer.created', subject: { type: 'customer', id: 1 }, data: created });
   });
 
   it('refuses a taken email with 409 EMAIL_TAKEN without saving', async () => {
     manager.exists.mockResolvedValue(true);
     await expect(sut.create({ name: 'Ada', email: 'ada@example.com' })).rejects.toMatchObject({ code: 'EMAIL_TAKEN', status: 409 });
     expect(manager.save).not.toHaveBeenCalled();
+    expect(publish).not.toHaveBeenCalled();
   });
 
   it('maps a unique-index race on save to 409 EMAIL_TAKEN', async () => {
@@ -48,11 +50,11 @@ describe('CustomersService', () => {
 
   it('answers 404 CUSTOMER_NOT_FOUND for a missing customer', async () => {
     manager.findOne.mockResolvedValue(null);
-    await expect(sut.findOne(5)).rejects.toMatchObject({ code: 'CUSTOMER_NOT_FOUND', status: 404 });
+    await expect(sut.findOne(5, undefined)).rejects.toMatchObject({ code: 'CUSTOMER_NOT_FOUND', status: 404 });
   });
 
   it('refuses an empty update before touching the database', async () => {
-    await expect(sut.update(1, {})).rejects.toMatchObject({ code: 'EMPTY_UPDATE', status: 400 });
+    await expect(sut.update(1, {}, undefined)).rejects.toMatchObject({ code: 'EMPTY_UPDATE', status: 400 });
     expect(manager.findOne).not.toHaveBeenCalled();
   });
 });

@@ -1,20 +1,26 @@
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { isRetryable, TransactionRunner } from './transaction-runner';
+import { OutboxEvent } from '../events/entities/outbox-event.entity';
+import type { NewEvent } from '../events/event';
+import { isRetryable } from './driver-errors';
+import { TransactionRunner } from './transaction-runner';
 
 const deadlock = () => new QueryFailedError('UPDATE …', [], Object.assign(new Error('Deadlock found'), { errno: 1213, code: 'ER_LOCK_DEADLOCK' }));
 const duplicate = () => new QueryFailedError('INSERT …', [], Object.assign(new Error('Duplicate'), { errno: 1062 }));
+const event = (id: number): NewEvent => ({ type: 'customer.created', subject: { type: 'customer', id }, data: { id } });
 
 function fakeDataSource(type: string, outcomes: (() => unknown)[]) {
   const calls = { count: 0 };
+  const inserts: { entity: unknown; rows: unknown }[] = [];
+  const manager = { insert: jest.fn(async (entity: unknown, rows: unknown) => inserts.push({ entity, rows })) } as unknown as EntityManager;
   const dataSource = {
     options: { type },
     transaction: jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
       const outcome = outcomes[calls.count++];
       if (outcome) return outcome();
-      return work({} as EntityManager);
+      return work(manager);
     }),
   } as unknown as DataSource;
-  return { dataSource, calls };
+  return { dataSource, calls, inserts };
 }
 
 describe('TransactionRunner', () => {
@@ -36,6 +42,43 @@ describe('TransactionRunner', () => {
     const { dataSource, calls } = fakeDataSource('mysql', [() => { throw duplicate(); }]);
     await expect(new TransactionRunner(dataSource).run(async () => 'x')).rejects.toBeInstanceOf(QueryFailedError);
     expect(calls.count).toBe(1);
+  });
+
+  it('writes the published events to the outbox in one INSERT inside the transaction', async () => {
+    const { dataSource, inserts } = fakeDataSource('mysql', []);
+    await new TransactionRunner(dataSource).run(async (tx) => {
+      await tx.publish(event(1));
+      await tx.publish(event(2));
+    });
+    expect(inserts).toHaveLength(1);
+    expect(inserts[0].entity).toBe(OutboxEvent);
+    expect(inserts[0].rows).toEqual([
+      expect.objectContaining({ eventId: expect.stringMatching(/^evt_[0-9a-f]{32}$/), type: 'customer.created', subjectType: 'customer', subjectId: 1, data: '{"id":1}' }),
+      expect.objectContaining({ subjectId: 2 }),
+    ]);
+  });
+
+  it('writes no event when the work fails', async () => {
+    const { dataSource, inserts } = fakeDataSource('mysql', []);
+    const work = async (tx: { publish(e: NewEvent): Promise<void> }) => {
+      await tx.publish(event(1));
+      throw new Error('rolled back');
+    };
+    await expect(new TransactionRunner(dataSource).run(work)).rejects.toThrow('rolled back');
+    expect(inserts).toHaveLength(0);
+  });
+
+  it('runs the steps registered for an event type in the publishing transaction', async () => {
+    const { dataSource } = fakeDataSource('mysql', []);
+    const sut = new TransactionRunner(dataSource);
+    const step = jest.fn(async () => undefined);
+    sut.onPublish('customer.deleted', step);
+    await sut.run(async (tx) => {
+      await tx.publish(event(1));
+      await tx.publish({ type: 'customer.deleted', subject: { type: 'customer', id: 3 }, data: {} });
+    });
+    expect(step).toHaveBeenCalledTimes(1);
+    expect(step).toHaveBeenCalledWith(expect.objectContaining({ manager: expect.anything() }), expect.objectContaining({ subject: { type: 'customer', id: 3 } }));
   });
 
   it('on SQLite runs one transaction at a time, in order, even when one fails', async () => {

@@ -1,17 +1,33 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { EventType, NewEvent } from '../events/event';
+import { writeToOutbox } from '../events/outbox';
+import { describeDriverError, isRetryable } from './driver-errors';
 
 const MAX_ATTEMPTS = 6;
 const BASE_DELAY_MS = 5;
 const MAX_DELAY_MS = 250;
 
 /**
- * Runs a unit of work in one database transaction.
+ * The handle a unit of work gets: the transaction's EntityManager, and `publish`, which records an event in
+ * the outbox of this same transaction. A change that rolls back therefore leaves no event, and no committed
+ * change is without its event.
+ */
+export interface Tx {
+  readonly manager: EntityManager;
+  publish(event: NewEvent): Promise<void>;
+}
+
+/** Work another module does in the transaction that published an event (e.g. a deleted customer's login goes too). */
+export type EventStep = (tx: Tx, event: NewEvent) => Promise<void>;
+
+/**
+ * The one door to writes: runs a unit of work in one database transaction.
  *
  * MySQL/MariaDB (and Galera, whose certification failures also surface as 1213): a deadlock (1213) or lock
  * wait timeout (1205) rolls the whole transaction back, so it is retried from the start with exponential,
- * fully jittered backoff; the client never sees it.
+ * fully jittered backoff; the client never sees it. Events published by a failed attempt go with it.
  *
  * SQLite: TypeORM's better-sqlite3 driver runs every transaction on its single connection, so two
  * concurrent transactions would interleave on it. Work is therefore queued and run one transaction at a
@@ -24,41 +40,53 @@ const MAX_DELAY_MS = 250;
 export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
   private readonly serialize: boolean;
+  private readonly steps = new Map<EventType, EventStep[]>();
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     if (!this.serialize) return this.withRetry(work);
     const result = this.tail.then(() => this.withRetry(work));
     this.tail = result.catch(() => undefined);
     return result;
   }
 
-  private async withRetry<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Registers work that must happen in the same transaction whenever an event of this type is published,
+   * for a module that the publisher must not depend on. Registered at start-up (onModuleInit).
+   */
+  onPublish(type: EventType, step: EventStep): void {
+    this.steps.set(type, [...(this.steps.get(type) ?? []), step]);
+  }
+
+  private async withRetry<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction(work);
+        return await this.dataSource.transaction((manager) => this.attempt(manager, work));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         const delay = Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
-        this.logger.debug(`transaction attempt ${attempt} failed (${describe(error)}); retrying in ${delay.toFixed(0)} ms`);
+        this.logger.debug(`transaction attempt ${attempt} failed (${describeDriverError(error)}); retrying in ${delay.toFixed(0)} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
-}
 
-/** MySQL 1213 deadlock / Galera certification failure, 1205 lock wait timeout, SQLite busy or locked. */
-export function isRetryable(error: unknown): boolean {
-  const driverError = (error as { driverError?: { errno?: number; code?: string } })?.driverError ?? error;
-  const { errno, code } = (driverError ?? {}) as { errno?: number; code?: string };
-  return errno === 1213 || errno === 1205 || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
-}
-
-function describe(error: unknown): string {
-  const driverError = (error as { driverError?: { code?: string } }).driverError;
-  return driverError?.code ?? (error as Error).message;
+  /** One attempt: the work, then its events in one INSERT, before the transaction commits. */
+  private async attempt<T>(manager: EntityManager, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const events: NewEvent[] = [];
+    const tx: Tx = {
+      manager,
+      publish: async (event) => {
+        events.push(event);
+        for (const step of this.steps.get(event.type) ?? []) await step(tx, event);
+      },
+    };
+    const result = await work(tx);
+    await writeToOutbox(manager, events);
+    return result;
+  }
 }

@@ -2,7 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/access';
-import { ApiProblem } from '../common/swagger';
+import { CommonErrors } from '../common/common.errors';
+import { ApiProblems } from '../platform/openapi/api-problems.decorator';
 
 @ApiTags('health')
 @Controller('health')
@@ -17,7 +18,7 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness and database state' })
   @ApiOkResponse({ description: 'Up', schema: { example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } } } })
-  @ApiProblem(503, ['SERVICE_UNAVAILABLE'], 'The database does not answer')
+  @ApiProblems(CommonErrors.SERVICE_UNAVAILABLE)
   check(): Promise<HealthCheckResult> {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
   }

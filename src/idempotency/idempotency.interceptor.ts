@@ -3,9 +3,10 @@ import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { catchError, from, mergeMap, Observable, of } from 'rxjs';
 import type { AuthenticatedRequest, Principal } from '../auth/access';
-import { badRequest } from '../common/problem';
-import { toProblem } from '../common/problem-details.filter';
-import { IdempotencyErrors, IdempotencyService } from './idempotency.service';
+import { problem } from '../common/problem';
+import { toProblem } from '../platform/problem-details.filter';
+import { IdempotencyErrors } from './idempotency.errors';
+import { IdempotencyService } from './idempotency.service';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -17,7 +18,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly idempotency: IdempotencyService) {}
+  constructor(private readonly idempotencyService: IdempotencyService) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -25,11 +26,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers['idempotency-key'];
     if (key === undefined) return next.handle();
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      throw badRequest(IdempotencyErrors.INVALID_KEY, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
+      throw problem(IdempotencyErrors.INVALID_IDEMPOTENCY_KEY, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     }
 
     const scope = scopeOf(request.principal!);
-    const claim = await this.idempotency.claim(scope, key, requestHash(request));
+    const claim = await this.idempotencyService.claim(scope, key, requestHash(request));
     if (claim.kind === 'replay') {
       reply.status(claim.statusCode).header('Idempotent-Replayed', 'true');
       if (claim.statusCode >= 400) reply.header('Content-Type', 'application/problem+json; charset=utf-8');
@@ -37,13 +38,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
 
     return next.handle().pipe(
-      mergeMap((body) => from(this.idempotency.complete(scope, key, 201, body).then(() => body))),
+      mergeMap((body) => from(this.idempotencyService.complete(scope, key, 201, body).then(() => body))),
       catchError((error: unknown) =>
         from(
           (async () => {
             const problem = toProblem(error, request.url.split('?')[0]);
-            if (problem.status < 500) await this.idempotency.complete(scope, key, problem.status, problem);
-            else await this.idempotency.release(scope, key);
+            if (problem.status < 500) await this.idempotencyService.complete(scope, key, problem.status, problem);
+            else await this.idempotencyService.release(scope, key);
             throw error;
           })(),
         ),

@@ -1,33 +1,28 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Repository } from 'typeorm';
-import { conflict, ProblemException } from '../common/problem';
-import { isUniqueViolation } from '../common/problem-details.filter';
+import { problem } from '../common/problem';
+import { isUniqueViolation } from '../database/driver-errors';
 import { TransactionRunner } from '../database/transaction-runner';
 import { IdempotencyKey } from './entities/idempotency-key.entity';
+import { IdempotencyErrors } from './idempotency.errors';
 
 /** Stored answers are kept this long (the contract asks for at least 24 hours). */
 export const RETENTION_MS = 24 * 60 * 60 * 1000;
 /** A claim still unanswered after this long belongs to a request that died with its server. */
 export const ABANDONED_AFTER_MS = 60 * 1000;
 
-export const IdempotencyErrors = {
-  KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
-  IN_PROGRESS: 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
-  INVALID_KEY: 'INVALID_IDEMPOTENCY_KEY',
-} as const;
-
 export type Claim = { kind: 'new' } | { kind: 'replay'; statusCode: number; body: unknown };
 
-const inProgress = () => conflict(IdempotencyErrors.IN_PROGRESS, 'A request with this Idempotency-Key is still being processed; retry later');
+const inProgress = () => problem(IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS, 'A request with this Idempotency-Key is still being processed; retry later');
 
+/** Owns `idempotency_keys`: the claims and stored answers of requests sent with an Idempotency-Key. */
 @Injectable()
 export class IdempotencyService {
   private readonly logger = new Logger(IdempotencyService.name);
 
   constructor(
-    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
+    @InjectRepository(IdempotencyKey) private readonly keysRepository: Repository<IdempotencyKey>,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -37,13 +32,12 @@ export class IdempotencyService {
    */
   async claim(scope: string, key: string, requestHash: string): Promise<Claim> {
     try {
-      return await this.tx.run(async (manager) => {
+      return await this.tx.run(async ({ manager }) => {
         const now = Date.now();
         const existing = await manager.findOne(IdempotencyKey, { where: { scope, key } });
         if (existing && existing.createdAt.getTime() > now - RETENTION_MS) {
           if (existing.requestHash !== requestHash) {
-            throw new ProblemException(HttpStatus.UNPROCESSABLE_ENTITY, IdempotencyErrors.KEY_REUSED,
-              'This Idempotency-Key was used with a different request; use a new key for a new request');
+            throw problem(IdempotencyErrors.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used with a different request; use a new key for a new request');
           }
           if (existing.statusCode !== null) return { kind: 'replay', statusCode: existing.statusCode, body: JSON.parse(existing.responseBody ?? 'null') };
           if (existing.createdAt.getTime() > now - ABANDONED_AFTER_MS) throw inProgress();
@@ -61,19 +55,19 @@ export class IdempotencyService {
 
   /** Stores the answer the claimed request got, for its retries. */
   async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
-    await this.tx.run((manager) =>
+    await this.tx.run(({ manager }) =>
       manager.update(IdempotencyKey, { scope, key, statusCode: IsNull() }, { statusCode, responseBody: JSON.stringify(body) }),
     );
   }
 
   /** Frees the claim of a request that failed on the server's side, so that a retry runs it again. */
   async release(scope: string, key: string): Promise<void> {
-    await this.tx.run((manager) => manager.delete(IdempotencyKey, { scope, key, statusCode: IsNull() }));
+    await this.tx.run(({ manager }) => manager.delete(IdempotencyKey, { scope, key, statusCode: IsNull() }));
   }
 
-  @Cron(CronExpression.EVERY_HOUR, { name: 'purge-idempotency-keys' })
+  /** Forgets answers older than the retention (the scheduled purge job's work). */
   async purgeExpired(): Promise<number> {
-    const { affected } = await this.tx.run((manager) =>
+    const { affected } = await this.tx.run(({ manager }) =>
       manager.delete(IdempotencyKey, { createdAt: LessThan(new Date(Date.now() - RETENTION_MS)) }),
     );
     if (affected) this.logger.log(`Purged ${affected} expired idempotency key(s)`);

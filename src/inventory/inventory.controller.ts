@@ -3,23 +3,28 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiInvalidId, ApiJsonBody, ApiProblem } from '../common/swagger';
-import { LowStockPageDto, RestockResultDto, StockMovementPageDto, StockResponseDto, UpdateStockDto } from './dto/stock.dto';
-import { InventoryErrors, InventoryService } from './inventory.service';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ProductErrors } from '../products/products.errors';
+import { LowStockPageDto } from './dto/low-stock-response.dto';
+import { RestockResultDto } from './dto/restock-result.dto';
+import { StockMovementPageDto } from './dto/stock-movement-response.dto';
+import { StockResponseDto } from './dto/stock-response.dto';
+import { UpdateStockDto } from './dto/update-stock.dto';
+import { InventoryErrors } from './inventory.errors';
+import { InventoryService } from './inventory.service';
 
 @ApiTags('inventory')
 @ApiKeyOnly()
 @Controller()
 export class InventoryController {
-  constructor(private readonly inventory: InventoryService) {}
+  constructor(private readonly inventoryService: InventoryService) {}
 
   @Get('products/:id/stock')
   @ApiOperation({ summary: "Read a product's stock level" })
   @ApiOkResponse({ type: StockResponseDto })
-  @ApiInvalidId()
-  @ApiProblem(404, [InventoryErrors.PRODUCT_NOT_FOUND])
+  @ApiProblems(...ID_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   getStock(@Param('id', ParseIdPipe) id: number): Promise<StockResponseDto> {
-    return this.inventory.getStock(id);
+    return this.inventoryService.getStock(id);
   }
 
   @Patch('products/:id/stock')
@@ -28,30 +33,26 @@ export class InventoryController {
     description: 'Send `quantity` to set the level or `adjustment` to add/remove units (not both), with an optional `reason`; ' +
       'each change is an `adjustment` movement in the ledger. Stock never goes below 0.',
   })
-  @ApiJsonBody()
   @ApiOkResponse({ type: StockResponseDto })
-  @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', 'INVALID_ID', InventoryErrors.INVALID_STOCK_UPDATE])
-  @ApiProblem(404, [InventoryErrors.PRODUCT_NOT_FOUND])
-  @ApiProblem(409, [InventoryErrors.STOCK_BELOW_ZERO], 'The adjustment would take stock below 0')
+  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, InventoryErrors.INVALID_STOCK_UPDATE, ProductErrors.PRODUCT_NOT_FOUND, InventoryErrors.STOCK_BELOW_ZERO)
   update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateStockDto): Promise<StockResponseDto> {
-    return this.inventory.update(id, dto);
+    return this.inventoryService.update(id, dto);
   }
 
   @Get('products/:id/stock/movements')
   @ApiOperation({ summary: "A product's stock ledger, newest first", description: 'Types: initial, order, cancel, restock, adjustment. Readable after the product is deleted.' })
   @ApiOkResponse({ type: StockMovementPageDto })
-  @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
-  @ApiProblem(404, [InventoryErrors.PRODUCT_NOT_FOUND])
+  @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   listMovements(@Param('id', ParseIdPipe) id: number, @Query() page: PaginationQueryDto): Promise<StockMovementPageDto> {
-    return this.inventory.listMovements(id, page);
+    return this.inventoryService.listMovements(id, page);
   }
 
   @Get('inventory/low-stock')
   @ApiOperation({ summary: 'Products at or below their reorder threshold', description: 'Lowest quantity first.' })
   @ApiOkResponse({ type: LowStockPageDto })
-  @ApiProblem(400, ['VALIDATION_FAILED'])
+  @ApiProblems(...QUERY_PROBLEMS)
   listLowStock(@Query() page: PaginationQueryDto): Promise<LowStockPageDto> {
-    return this.inventory.listLowStock(page);
+    return this.inventoryService.listLowStock(page);
   }
 
   @Post('inventory/restock')
@@ -63,7 +64,7 @@ export class InventoryController {
   })
   @ApiOkResponse({ type: RestockResultDto })
   async restock(): Promise<RestockResultDto> {
-    const restocked = await this.inventory.restockLowStock();
+    const restocked = await this.inventoryService.restockLowStock();
     return { message: `Restocked ${restocked.length} product(s)`, restocked };
   }
 }

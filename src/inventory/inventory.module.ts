@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Product } from '../products/entities/product.entity';
+import { ProductsModule } from '../products/products.module';
 import { StockMovement } from './entities/stock-movement.entity';
 import { InventoryController } from './inventory.controller';
 import { InventoryService } from './inventory.service';
-import { RestockJob } from './restock.job';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Product, StockMovement])],
+  imports: [TypeOrmModule.forFeature([StockMovement]), ProductsModule],
   controllers: [InventoryController],
-  providers: [InventoryService, RestockJob],
+  providers: [InventoryService],
   exports: [InventoryService],
 })
 export class InventoryModule {}

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../database/database.options';
 import { TransactionRunner } from '../database/transaction-runner';
 import { Product } from '../products/entities/product.entity';
+import { ProductsService } from '../products/products.service';
 import { StockMovement } from './entities/stock-movement.entity';
 import { InventoryService } from './inventory.service';
 
@@ -9,18 +10,21 @@ import { InventoryService } from './inventory.service';
 describe('InventoryService.restockLowStock', () => {
   let dataSource: DataSource;
   let sut: InventoryService;
+  let products: ProductsService;
 
   beforeEach(async () => {
     dataSource = await new DataSource(
       buildDataSourceOptions({ type: 'sqlite', path: ':memory:', host: '', port: 0, username: '', password: '', database: '', poolSize: 1 }),
     ).initialize();
-    sut = new InventoryService(dataSource.getRepository(Product), dataSource.getRepository(StockMovement), new TransactionRunner(dataSource));
+    const tx = new TransactionRunner(dataSource);
+    sut = new InventoryService(dataSource.getRepository(StockMovement), new ProductsService(dataSource.getRepository(Product), tx), tx);
+    sut.onModuleInit();
+    products = new ProductsService(dataSource.getRepository(Product), tx);
   });
   afterEach(() => dataSource.destroy());
 
   const product = async (stockQuantity: number, reorderThreshold: number, reorderQuantity: number, deleted = false) => {
-    const saved = await dataSource.getRepository(Product).save({ name: 'p', priceCents: 100, stockQuantity, reorderThreshold, reorderQuantity });
-    await dataSource.transaction((m) => sut.recordInitial(m, saved.id, stockQuantity));
+    const saved = await products.create({ name: 'p', price: 1, stock_quantity: stockQuantity, reorder_threshold: reorderThreshold, reorder_quantity: reorderQuantity });
     if (deleted) await dataSource.getRepository(Product).softDelete(saved.id);
     return saved.id;
   };

@@ -3,19 +3,23 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, A
 import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiInvalidId, ApiJsonBody, ApiProblem } from '../common/swagger';
-import { CustomerErrors } from '../customers/customers.service';
+import { CustomerErrors } from '../customers/customers.errors';
+import { IdempotencyErrors } from '../idempotency/idempotency.errors';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { IdempotencyErrors } from '../idempotency/idempotency.service';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ProductErrors } from '../products/products.errors';
+import { CancelOrderDto } from './dto/cancel-order.dto';
 import { CreateOrderDto } from './dto/create-order.dto';
-import { CancelOrderDto, ListOrdersQueryDto, UpdateOrderStatusDto } from './dto/order-queries.dto';
+import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import { OrderEnvelopeDto, OrderPageDto, OrderResponseDto, TrackingResponseDto } from './dto/order-response.dto';
-import { OrderErrors, OrdersService } from './orders.service';
+import { UpdateOrderStatusDto } from './dto/update-order-status.dto';
+import { OrderErrors } from './orders.errors';
+import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(private readonly ordersService: OrdersService) {}
 
   @Post()
   @CustomerOrApiKey()
@@ -35,46 +39,49 @@ export class OrdersController {
     description: 'Any unique string (1–255 printable ASCII characters), e.g. a UUID, to make retries safe',
     example: '6f1c2c8e-5d5b-4f7e-9a57-0a4a1d3b2e11',
   })
-  @ApiJsonBody()
   @ApiCreatedResponse({
     type: OrderEnvelopeDto,
     headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { type: 'string' } } },
   })
-  @ApiProblem(400, ['VALIDATION_FAILED', 'MALFORMED_JSON', OrderErrors.LINE_QUANTITY_TOO_LARGE, IdempotencyErrors.INVALID_KEY])
-  @ApiProblem(404, [CustomerErrors.NOT_FOUND, OrderErrors.PRODUCT_NOT_FOUND], 'Unknown or deleted customer or product')
-  @ApiProblem(409, [OrderErrors.INSUFFICIENT_STOCK, IdempotencyErrors.IN_PROGRESS], 'Not enough stock, or a request with the same Idempotency-Key is still running')
-  @ApiProblem(422, [IdempotencyErrors.KEY_REUSED], 'The Idempotency-Key was used with a different request')
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    OrderErrors.LINE_QUANTITY_TOO_LARGE,
+    IdempotencyErrors.INVALID_IDEMPOTENCY_KEY,
+    CustomerErrors.CUSTOMER_NOT_FOUND,
+    ProductErrors.PRODUCT_NOT_FOUND,
+    OrderErrors.INSUFFICIENT_STOCK,
+    IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS,
+    IdempotencyErrors.IDEMPOTENCY_KEY_REUSED,
+  )
   async place(@Body() dto: CreateOrderDto, @CurrentPrincipal() principal: Principal): Promise<OrderEnvelopeDto> {
-    return { message: 'Order placed', order: await this.orders.place(dto, ownerScope(principal)) };
+    return { message: 'Order placed', order: await this.ordersService.place(dto, ownerScope(principal)) };
   }
 
   @Get()
   @ApiKeyOnly()
   @ApiOperation({ summary: 'List orders', description: 'Newest first; filter by `status` and `customer_id`.' })
   @ApiOkResponse({ type: OrderPageDto })
-  @ApiProblem(400, ['VALIDATION_FAILED'])
+  @ApiProblems(...QUERY_PROBLEMS)
   list(@Query() query: ListOrdersQueryDto): Promise<OrderPageDto> {
-    return this.orders.list(query);
+    return this.ordersService.list(query);
   }
 
   @Get(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Read an order' })
   @ApiOkResponse({ type: OrderResponseDto })
-  @ApiInvalidId()
-  @ApiProblem(404, [OrderErrors.NOT_FOUND])
+  @ApiProblems(...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND)
   findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<OrderResponseDto> {
-    return this.orders.findOne(id, ownerScope(principal));
+    return this.ordersService.findOne(id, ownerScope(principal));
   }
 
   @Get(':id/track')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Track an order', description: 'Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.' })
   @ApiOkResponse({ type: TrackingResponseDto })
-  @ApiInvalidId()
-  @ApiProblem(404, [OrderErrors.NOT_FOUND])
+  @ApiProblems(...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND)
   track(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<TrackingResponseDto> {
-    return this.orders.track(id, ownerScope(principal));
+    return this.ordersService.track(id, ownerScope(principal));
   }
 
   @Get(':customer_id/history')
@@ -82,10 +89,9 @@ export class OrdersController {
   @ApiOperation({ summary: "A customer's order history", description: 'Newest first, paginated. Orders of a deleted customer stay readable.' })
   @ApiParam({ name: 'customer_id', example: 1 })
   @ApiOkResponse({ type: OrderPageDto })
-  @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
-  @ApiProblem(404, [CustomerErrors.NOT_FOUND])
+  @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)
   history(@Param('customer_id', ParseIdPipe) customerId: number, @Query() page: PaginationQueryDto, @CurrentPrincipal() principal: Principal): Promise<OrderPageDto> {
-    return this.orders.history(customerId, page, ownerScope(principal));
+    return this.ordersService.history(customerId, page, ownerScope(principal));
   }
 
   @Post(':id/cancel')
@@ -95,13 +101,10 @@ export class OrdersController {
     summary: 'Cancel an order',
     description: 'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements). Body optional.',
   })
-  @ApiJsonBody()
   @ApiOkResponse({ type: OrderEnvelopeDto })
-  @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED'])
-  @ApiProblem(404, [OrderErrors.NOT_FOUND])
-  @ApiProblem(409, [OrderErrors.INVALID_STATUS_TRANSITION], 'The order is shipped, delivered or already cancelled')
+  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND, OrderErrors.INVALID_STATUS_TRANSITION)
   async cancel(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal, @Body() dto: CancelOrderDto = {}): Promise<OrderEnvelopeDto> {
-    return { message: 'Order cancelled', order: await this.orders.cancel(id, dto?.reason, ownerScope(principal)) };
+    return { message: 'Order cancelled', order: await this.ordersService.cancel(id, dto?.reason, ownerScope(principal)) };
   }
 
   @Patch(':id/status')
@@ -112,12 +115,9 @@ export class OrdersController {
       '`pending → processing → shipped → delivered`, one step at a time; `cancelled` from pending or processing ' +
       '(the same as POST /orders/{id}/cancel: stock is returned). Optional `carrier`, `tracking_number`, `note`.',
   })
-  @ApiJsonBody()
   @ApiOkResponse({ type: OrderEnvelopeDto })
-  @ApiProblem(400, ['INVALID_ID', 'VALIDATION_FAILED', 'MALFORMED_JSON'])
-  @ApiProblem(404, [OrderErrors.NOT_FOUND])
-  @ApiProblem(409, [OrderErrors.INVALID_STATUS_TRANSITION], 'The move is not allowed from the current status')
+  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND, OrderErrors.INVALID_STATUS_TRANSITION)
   async changeStatus(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateOrderStatusDto): Promise<OrderEnvelopeDto> {
-    return { message: `Order ${dto.status}`, order: await this.orders.changeStatus(id, dto) };
+    return { message: `Order ${dto.status}`, order: await this.ordersService.changeStatus(id, dto) };
   }
 }

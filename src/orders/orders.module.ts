@@ -8,9 +8,10 @@ import { OrderItem } from './entities/order-item.entity';
 import { OrderStatusChange } from './entities/order-status-change.entity';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
+import { ProductsModule } from '../products/products.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Order, OrderItem, OrderStatusChange]), CustomersModule, InventoryModule, IdempotencyModule],
+  imports: [TypeOrmModule.forFeature([Order, OrderItem, OrderStatusChange]), CustomersModule, ProductsModule, InventoryModule, IdempotencyModule],
   controllers: [OrdersController],
   providers: [OrdersService],
 })

@@ -2,28 +2,23 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import type { OwnerScope } from '../auth/access';
+import { MAX_LINE_QUANTITY } from '../common/limits';
 import { Page, toPage } from '../common/pagination';
-import { badRequest, conflict, notFound, ProblemException } from '../common/problem';
+import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
-import { Customer } from '../customers/entities/customer.entity';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { InventoryService } from '../inventory/inventory.service';
-import { Product } from '../products/entities/product.entity';
-import { CreateOrderDto, MAX_LINE_QUANTITY } from './dto/create-order.dto';
-import { ListOrdersQueryDto, UpdateOrderStatusDto } from './dto/order-queries.dto';
+import { ProductErrors } from '../products/products.errors';
+import { ProductsService } from '../products/products.service';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
 import { OrderResponseDto, toOrderResponse, toTrackingResponse, TrackingResponseDto } from './dto/order-response.dto';
+import { UpdateOrderStatusDto } from './dto/update-order-status.dto';
 import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
 import { OrderStatusChange } from './entities/order-status-change.entity';
 import { CANCELLABLE, OrderStatus, statusesBefore } from './order-status';
-
-export const OrderErrors = {
-  NOT_FOUND: 'ORDER_NOT_FOUND',
-  PRODUCT_NOT_FOUND: 'PRODUCT_NOT_FOUND',
-  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
-  INVALID_STATUS_TRANSITION: 'INVALID_STATUS_TRANSITION',
-  LINE_QUANTITY_TOO_LARGE: 'LINE_QUANTITY_TOO_LARGE',
-} as const;
+import { OrderErrors } from './orders.errors';
 
 interface Line {
   productId: number;
@@ -37,13 +32,15 @@ class StockShortfall extends Error {
   }
 }
 
+/** Owns `orders`, `order_items` and `order_status_history`. */
 @Injectable()
 export class OrdersService {
   constructor(
-    @InjectRepository(Order) private readonly orders: Repository<Order>,
-    @InjectRepository(OrderStatusChange) private readonly statusChanges: Repository<OrderStatusChange>,
-    private readonly customers: CustomersService,
-    private readonly inventory: InventoryService,
+    @InjectRepository(Order) private readonly ordersRepository: Repository<Order>,
+    @InjectRepository(OrderStatusChange) private readonly statusChangesRepository: Repository<OrderStatusChange>,
+    private readonly customersService: CustomersService,
+    private readonly productsService: ProductsService,
+    private readonly inventoryService: InventoryService,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -52,12 +49,13 @@ export class OrdersService {
    * order (two orders over the same products lock them in the same order, so they cannot deadlock), each
    * with a conditional UPDATE that cannot oversell; then the order stores copies of names and prices.
    */
-  async place(dto: CreateOrderDto, owner?: OwnerScope): Promise<OrderResponseDto> {
+  async place(dto: CreateOrderDto, owner: OwnerScope): Promise<OrderResponseDto> {
     assertOwn(dto.customer_id, owner);
     const lines = mergeLines(dto.items);
     try {
-      const order = await this.tx.run(async (manager) => {
-        await this.customers.getActive(manager, dto.customer_id);
+      return await this.tx.run(async (tx) => {
+        const { manager } = tx;
+        await this.customersService.getActive(manager, dto.customer_id);
         const products = await this.activeProducts(manager, lines);
         const items = lines.map(({ productId, quantity }) => {
           const product = products.get(productId)!;
@@ -72,24 +70,25 @@ export class OrdersService {
         );
         const short: Line[] = [];
         for (const line of lines) {
-          if (!(await this.inventory.take(manager, line.productId, line.quantity, order.id))) short.push(line);
+          if (!(await this.inventoryService.take(tx, line.productId, line.quantity, order.id))) short.push(line);
         }
         if (short.length) throw new StockShortfall(short);
         order.items = items.map((item) => manager.create(OrderItem, { ...item, orderId: order.id }));
         await manager.insert(OrderItem, order.items);
         await manager.insert(OrderStatusChange, { orderId: order.id, status: 'pending', note: 'Order placed' });
-        return order;
+        // everything the answer needs is in hand (save returned the timestamps): no second read
+        const response = toOrderResponse(order);
+        await tx.publish({ type: 'order.created', subject: { type: 'order', id: order.id }, data: response });
+        return response;
       });
-      // everything the answer needs is in hand (save returned the timestamps): no second read
-      return toOrderResponse(order);
     } catch (error) {
       if (error instanceof StockShortfall) throw await this.insufficientStock(error.lines);
       throw error;
     }
   }
 
-  async findOne(id: number, owner?: OwnerScope): Promise<OrderResponseDto> {
-    return toOrderResponse(await this.get(this.orders.manager, id, owner));
+  async findOne(id: number, owner: OwnerScope): Promise<OrderResponseDto> {
+    return toOrderResponse(await this.get(this.ordersRepository.manager, id, owner));
   }
 
   /**
@@ -97,7 +96,7 @@ export class OrdersService {
    * orders is read on its own, so that it is an index range read, and its lines in one more query.
    */
   async list(query: ListOrdersQueryDto): Promise<Page<OrderResponseDto>> {
-    const [orders, total] = await this.orders.findAndCount({
+    const [orders, total] = await this.ordersRepository.findAndCount({
       where: {
         ...(query.status !== undefined && { status: query.status }),
         ...(query.customer_id !== undefined && { customerId: query.customer_id }),
@@ -106,32 +105,31 @@ export class OrdersService {
       take: query.limit,
       skip: query.offset,
     });
-    const items = orders.length ? await this.orders.manager.find(OrderItem, { where: { orderId: In(orders.map((o) => o.id)) } }) : [];
+    const items = orders.length ? await this.ordersRepository.manager.find(OrderItem, { where: { orderId: In(orders.map((o) => o.id)) } }) : [];
     for (const order of orders) order.items = items.filter((item) => item.orderId === order.id);
     return toPage([orders, total], query, toOrderResponse);
   }
 
   /** A customer's orders, newest first. The orders of a deleted customer stay readable. */
-  async history(customerId: number, query: ListOrdersQueryDto, owner?: OwnerScope): Promise<Page<OrderResponseDto>> {
+  async history(customerId: number, query: ListOrdersQueryDto, owner: OwnerScope): Promise<Page<OrderResponseDto>> {
     assertOwn(customerId, owner);
-    if (!(await this.orders.manager.exists(Customer, { where: { id: customerId }, withDeleted: true }))) {
-      throw notFound('CUSTOMER_NOT_FOUND', `Customer ${customerId} not found`);
-    }
+    await this.customersService.assertEverExisted(this.ordersRepository.manager, customerId);
     return this.list({ ...query, customer_id: customerId });
   }
 
-  async track(id: number, owner?: OwnerScope): Promise<TrackingResponseDto> {
-    const order = await this.orders.findOne({ where: { id, ...ownedBy(owner) } });
+  async track(id: number, owner: OwnerScope): Promise<TrackingResponseDto> {
+    const order = await this.ordersRepository.findOne({ where: { id, ...ownedBy(owner) } });
     if (!order) throw orderNotFound(id);
-    const history = await this.statusChanges.find({ where: { orderId: id }, order: { id: 'ASC' } });
+    const history = await this.statusChangesRepository.find({ where: { orderId: id }, order: { id: 'ASC' } });
     return toTrackingResponse(order, history);
   }
 
   async changeStatus(id: number, dto: UpdateOrderStatusDto): Promise<OrderResponseDto> {
-    if (dto.status === 'cancelled') return this.cancel(id, dto.note);
-    await this.tx.run(async (manager) => {
+    if (dto.status === 'cancelled') return this.cancel(id, dto.note, undefined);
+    return this.tx.run(async (tx) => {
       // conditional on the one status the move is legal from: of two racing moves exactly one applies
-      const { affected } = await manager
+      const legalFrom = statusesBefore(dto.status);
+      const { affected } = await tx.manager
         .createQueryBuilder()
         .update(Order)
         .set({
@@ -139,61 +137,72 @@ export class OrdersService {
           ...(dto.carrier !== undefined && { carrier: dto.carrier }),
           ...(dto.tracking_number !== undefined && { trackingNumber: dto.tracking_number }),
         })
-        .where({ id, status: In(statusesBefore(dto.status)) })
+        .where({ id, status: In(legalFrom) })
         .execute();
-      if (affected !== 1) throw await this.illegalMove(manager, id, dto.status);
-      await manager.insert(OrderStatusChange, { orderId: id, status: dto.status, note: dto.note ?? null });
+      if (affected !== 1) throw await this.illegalMove(tx.manager, id, dto.status, undefined);
+      await tx.manager.insert(OrderStatusChange, { orderId: id, status: dto.status, note: dto.note ?? null });
+      const order = await this.get(tx.manager, id, undefined);
+      const response = toOrderResponse(order);
+      await tx.publish({
+        type: 'order.status_changed',
+        subject: { type: 'order', id },
+        // one step at a time: a move other than a cancel has exactly one status it is legal from
+        data: { ...response, from: legalFrom[0], to: dto.status, carrier: order.carrier, tracking_number: order.trackingNumber },
+      });
+      return response;
     });
-    return this.findOne(id);
   }
 
   /**
    * Cancels a pending or processing order and returns its stock, once: the status UPDATE is conditional,
    * so of many parallel cancels exactly one changes the row and returns the items.
    */
-  async cancel(id: number, reason?: string, owner?: OwnerScope): Promise<OrderResponseDto> {
-    await this.tx.run(async (manager) => {
-      const { affected } = await manager
+  async cancel(id: number, reason: string | undefined, owner: OwnerScope): Promise<OrderResponseDto> {
+    return this.tx.run(async (tx) => {
+      const { affected } = await tx.manager
         .createQueryBuilder()
         .update(Order)
         .set({ status: 'cancelled' })
         .where({ id, status: In([...CANCELLABLE]), ...ownedBy(owner) })
         .execute();
-      if (affected !== 1) throw await this.illegalMove(manager, id, 'cancelled', owner);
-      const items = await manager.find(OrderItem, { where: { orderId: id }, order: { productId: 'ASC' } });
-      for (const item of items) await this.inventory.giveBack(manager, item.productId, item.quantity, id, reason ?? null);
-      await manager.insert(OrderStatusChange, { orderId: id, status: 'cancelled', note: reason ?? null });
+      if (affected !== 1) throw await this.illegalMove(tx.manager, id, 'cancelled', owner);
+      const order = await this.get(tx.manager, id, owner);
+      for (const item of [...order.items].sort((a, b) => a.productId - b.productId)) {
+        await this.inventoryService.giveBack(tx, item.productId, item.quantity, id, reason ?? null);
+      }
+      await tx.manager.insert(OrderStatusChange, { orderId: id, status: 'cancelled', note: reason ?? null });
+      const response = toOrderResponse(order);
+      await tx.publish({ type: 'order.cancelled', subject: { type: 'order', id }, data: { ...response, reason: reason ?? null } });
+      return response;
     });
-    return this.findOne(id);
   }
 
-  private async activeProducts(manager: EntityManager, lines: Line[]): Promise<Map<number, Product>> {
-    const found = await manager.find(Product, { where: { id: In(lines.map((l) => l.productId)) } });
-    const products = new Map(found.map((p) => [p.id, p]));
+  private async activeProducts(manager: EntityManager, lines: Line[]) {
+    const products = await this.productsService.findActive(manager, lines.map((l) => l.productId));
     const missing = lines.filter((l) => !products.has(l.productId));
     if (missing.length) {
-      throw new ProblemException(404, OrderErrors.PRODUCT_NOT_FOUND, `Product ${missing.map((l) => l.productId).join(', ')} not found`,
+      throw problem(ProductErrors.PRODUCT_NOT_FOUND, `Product ${missing.map((l) => l.productId).join(', ')} not found`,
         missing.map((l) => ({ product_id: l.productId })));
     }
     return products;
   }
 
   private async insufficientStock(lines: Line[]): Promise<ProblemException> {
-    const available = await this.inventory.available(this.orders.manager, lines.map((l) => l.productId));
+    const available = await this.productsService.availableStock(this.ordersRepository.manager, lines.map((l) => l.productId));
     const errors = lines.map((l) => ({ product_id: l.productId, requested: l.quantity, available: available.get(l.productId) ?? 0 }));
-    return conflict(OrderErrors.INSUFFICIENT_STOCK, `Not enough stock for product ${lines.map((l) => l.productId).join(', ')}`, errors);
+    return problem(OrderErrors.INSUFFICIENT_STOCK, `Not enough stock for product ${lines.map((l) => l.productId).join(', ')}`, errors);
   }
 
-  private async illegalMove(manager: EntityManager, id: number, to: OrderStatus, owner?: OwnerScope): Promise<ProblemException> {
+  private async illegalMove(manager: EntityManager, id: number, to: OrderStatus, owner: OwnerScope): Promise<ProblemException> {
     const order = await manager.findOne(Order, { where: { id, ...ownedBy(owner) } });
     if (!order) return orderNotFound(id);
     const detail = to === 'cancelled'
       ? `Order ${id} is ${order.status} and can no longer be cancelled`
       : `Order ${id} cannot move from ${order.status} to ${to}`;
-    return conflict(OrderErrors.INVALID_STATUS_TRANSITION, detail, [{ field: 'status', current: order.status, requested: to }]);
+    return problem(OrderErrors.INVALID_STATUS_TRANSITION, detail, [{ field: 'status', current: order.status, requested: to }]);
   }
 
-  private async get(manager: EntityManager, id: number, owner?: OwnerScope): Promise<Order> {
+  private async get(manager: EntityManager, id: number, owner: OwnerScope): Promise<Order> {
     const order = await manager.findOne(Order, { where: { id, ...ownedBy(owner) }, relations: { items: true } });
     if (!order) throw orderNotFound(id);
     return order;
@@ -207,7 +216,7 @@ export function mergeLines(items: { product_id: number; quantity: number }[]): L
   const lines = [...merged].map(([productId, quantity]) => ({ productId, quantity })).sort((a, b) => a.productId - b.productId);
   const tooLarge = lines.filter((l) => l.quantity > MAX_LINE_QUANTITY);
   if (tooLarge.length) {
-    throw badRequest(OrderErrors.LINE_QUANTITY_TOO_LARGE, `At most ${MAX_LINE_QUANTITY} units of one product per order`,
+    throw problem(OrderErrors.LINE_QUANTITY_TOO_LARGE, `At most ${MAX_LINE_QUANTITY} units of one product per order`,
       tooLarge.map((l) => ({ product_id: l.productId, requested: l.quantity, max: MAX_LINE_QUANTITY })));
   }
   return lines;
@@ -216,4 +225,4 @@ export function mergeLines(items: { product_id: number; quantity: number }[]): L
 /** Confines a query to the owner's orders; someone else's order is then simply not found. */
 const ownedBy = (owner: OwnerScope) => (owner !== undefined ? { customerId: owner } : {});
 
-const orderNotFound = (id: number) => notFound(OrderErrors.NOT_FOUND, `Order ${id} not found`);
+const orderNotFound = (id: number) => problem(OrderErrors.ORDER_NOT_FOUND, `Order ${id} not found`);

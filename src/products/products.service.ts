@@ -1,32 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
+import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
 import { toCents } from '../common/money';
-import { Page, toPage } from '../common/pagination';
-import { badRequest, notFound } from '../common/problem';
-import { TransactionRunner } from '../database/transaction-runner';
-import { InventoryService } from '../inventory/inventory.service';
+import { Page, PaginationQueryDto, toPage } from '../common/pagination';
+import { problem } from '../common/problem';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
 import { ProductResponseDto, toProductResponse } from './dto/product-response.dto';
 import { UpdateProductDto } from './dto/update-product.dto';
 import { Product } from './entities/product.entity';
+import { ProductErrors } from './products.errors';
 
-export const ProductErrors = { NOT_FOUND: 'PRODUCT_NOT_FOUND', EMPTY_UPDATE: 'EMPTY_UPDATE' } as const;
+/** A product's stock columns as they are inside the current transaction. */
+export interface StockLevel {
+  quantity: number;
+  reorderThreshold: number;
+}
 
+/**
+ * Owns the `products` table: the catalogue, and the stock columns' conditional UPDATEs. Only the inventory
+ * module calls the stock methods, each time with the ledger row that goes with the change (see
+ * InventoryService), so a product's quantity always equals the sum of its movements.
+ */
 @Injectable()
 export class ProductsService {
   constructor(
-    @InjectRepository(Product) private readonly products: Repository<Product>,
-    private readonly inventory: InventoryService,
+    @InjectRepository(Product) private readonly productsRepository: Repository<Product>,
     private readonly tx: TransactionRunner,
   ) {}
 
+  /** The opening stock's `initial` movement is written by the inventory module, on `product.created`. */
   async create(dto: CreateProductDto): Promise<ProductResponseDto> {
-    const product = await this.tx.run(async (manager) => {
-      const saved = await manager.save(
-        manager.create(Product, {
+    return this.tx.run(async (tx) => {
+      const saved = await tx.manager.save(
+        tx.manager.create(Product, {
           name: dto.name,
           description: dto.description ?? null,
           priceCents: toCents(dto.price),
@@ -35,14 +45,12 @@ export class ProductsService {
           reorderQuantity: dto.reorder_quantity ?? 0,
         }),
       );
-      await this.inventory.recordInitial(manager, saved.id, saved.stockQuantity);
-      return this.get(manager, saved.id);
+      return this.publish(tx, 'product.created', await this.getActive(tx.manager, saved.id));
     });
-    return toProductResponse(product);
   }
 
   async list(query: ListProductsQueryDto): Promise<Page<ProductResponseDto>> {
-    const qb = this.products.createQueryBuilder('p').orderBy('p.id', 'ASC').take(query.limit).skip(query.offset);
+    const qb = this.productsRepository.createQueryBuilder('p').orderBy('p.id', 'ASC').take(query.limit).skip(query.offset);
     if (query.search) {
       qb.andWhere("(p.name LIKE :text ESCAPE '!' OR p.description LIKE :text ESCAPE '!')", { text: likePattern(query.search) });
     }
@@ -51,39 +59,158 @@ export class ProductsService {
   }
 
   async findOne(id: number): Promise<ProductResponseDto> {
-    return toProductResponse(await this.get(this.products.manager, id));
+    return toProductResponse(await this.getActive(this.productsRepository.manager, id));
   }
 
   async update(id: number, dto: UpdateProductDto): Promise<ProductResponseDto> {
     if (!Object.keys(dto).length) {
-      throw badRequest(ProductErrors.EMPTY_UPDATE, 'Send at least one of name, price, description, reorder_threshold, reorder_quantity');
+      throw problem(CommonErrors.EMPTY_UPDATE, 'Send at least one of name, price, description, reorder_threshold, reorder_quantity');
     }
-    const product = await this.tx.run(async (manager) => {
-      await this.get(manager, id);
+    return this.tx.run(async (tx) => {
+      await this.getActive(tx.manager, id);
       // only the named columns: stock_quantity is never written here, so a concurrent order cannot be undone
-      await manager.update(Product, { id }, {
+      await tx.manager.update(Product, { id }, {
         ...(dto.name !== undefined && { name: dto.name }),
         ...(dto.price !== undefined && { priceCents: toCents(dto.price) }),
         ...(dto.description !== undefined && { description: dto.description }),
         ...(dto.reorder_threshold !== undefined && { reorderThreshold: dto.reorder_threshold }),
         ...(dto.reorder_quantity !== undefined && { reorderQuantity: dto.reorder_quantity }),
       });
-      return this.get(manager, id);
+      return this.publish(tx, 'product.updated', await this.getActive(tx.manager, id));
     });
-    return toProductResponse(product);
   }
 
   /** Soft delete: reads answer 404, past orders keep the name and price they copied, the ledger stays. */
   async remove(id: number): Promise<void> {
-    await this.tx.run(async (manager) => {
-      await this.get(manager, id);
-      await manager.softDelete(Product, { id });
+    await this.tx.run(async (tx) => {
+      const product = await this.getActive(tx.manager, id);
+      await tx.manager.softDelete(Product, { id });
+      await this.publish(tx, 'product.deleted', product);
     });
   }
 
-  private async get(manager: EntityManager, id: number): Promise<Product> {
+  /** The product unless it does not exist or was deleted (404). */
+  async getActive(manager: EntityManager, id: number): Promise<Product> {
     const product = await manager.findOne(Product, { where: { id } });
-    if (!product) throw notFound(ProductErrors.NOT_FOUND, `Product ${id} not found`);
+    if (!product) throw productNotFound(id);
     return product;
   }
+
+  /** The products with these ids that exist and are not deleted. */
+  async findActive(manager: EntityManager, ids: number[]): Promise<Map<number, Product>> {
+    const found = await manager.find(Product, { where: { id: In(ids) } });
+    return new Map(found.map((p) => [p.id, p]));
+  }
+
+  /** 404 unless the product ever existed: a deleted product's ledger stays readable. */
+  async assertEverExisted(manager: EntityManager, id: number): Promise<void> {
+    if (!(await manager.exists(Product, { where: { id }, withDeleted: true }))) throw productNotFound(id);
+  }
+
+  /** Current quantities, without locking, for error messages (0 for a deleted product). */
+  async availableStock(manager: EntityManager, ids: number[]): Promise<Map<number, number>> {
+    const rows = await manager.find(Product, { where: ids.map((id) => ({ id })), withDeleted: true });
+    return new Map(rows.map((p) => [p.id, p.deletedAt ? 0 : p.stockQuantity]));
+  }
+
+  /** Products at or below their reorder threshold, lowest quantity first. */
+  findLowStock(page: PaginationQueryDto): Promise<[Product[], number]> {
+    return this.productsRepository
+      .createQueryBuilder('p')
+      .where('p.stock_quantity <= p.reorder_threshold')
+      .orderBy('p.stock_quantity', 'ASC')
+      .addOrderBy('p.id', 'ASC')
+      .take(page.limit)
+      .skip(page.offset)
+      .getManyAndCount();
+  }
+
+  /** Ids of products that are low and have a reorder quantity, ascending. */
+  async findRestockCandidates(): Promise<number[]> {
+    const rows = await this.productsRepository
+      .createQueryBuilder('p')
+      .select('p.id', 'id')
+      .where('p.stock_quantity <= p.reorder_threshold AND p.reorder_quantity > 0')
+      .orderBy('p.id', 'ASC')
+      .getRawMany<{ id: number | string }>();
+    return rows.map((row) => Number(row.id));
+  }
+
+  async setReorderSettings(manager: EntityManager, id: number, settings: { reorderThreshold?: number; reorderQuantity?: number }): Promise<void> {
+    await manager.update(Product, { id }, settings);
+  }
+
+  /** The stock columns as this transaction sees them (after its own UPDATE: the row is locked). */
+  async stockLevel(manager: EntityManager, id: number): Promise<StockLevel> {
+    const product = await manager.findOneOrFail(Product, { where: { id }, withDeleted: true });
+    return { quantity: product.stockQuantity, reorderThreshold: product.reorderThreshold };
+  }
+
+  /** Takes `quantity` units of an active product if there are that many; false (and nothing changed) otherwise. */
+  async takeStock(manager: EntityManager, id: number, quantity: number): Promise<boolean> {
+    return this.changeStock(manager, id, -quantity, 'stock_quantity >= :quantity AND deleted_at IS NULL', { quantity });
+  }
+
+  /** Puts units back (a cancelled order), also into a product deleted since: the ledger stays whole. */
+  async returnStock(manager: EntityManager, id: number, quantity: number): Promise<void> {
+    await this.changeStock(manager, id, quantity);
+  }
+
+  /** Adds `delta` (negative to remove) unless that takes stock below 0. */
+  async adjustStock(manager: EntityManager, id: number, delta: number): Promise<boolean> {
+    return this.changeStock(manager, id, delta, 'stock_quantity + :delta >= 0');
+  }
+
+  /** Sets the quantity; returns the change made (0 when it already was that). */
+  async setStock(manager: EntityManager, id: number, quantity: number): Promise<number> {
+    const current = await this.lockedQuantity(manager, id);
+    if (current === quantity) return 0;
+    const changed = await this.changeStock(manager, id, quantity - current, 'stock_quantity = :current', { current });
+    if (!changed) throw new Error(`stock of product ${id} changed under a row lock`);
+    return quantity - current;
+  }
+
+  /**
+   * Adds reorder_quantity if the product is (still) low and was not restocked since `since`; returns the units
+   * added, or 0. The condition makes passes that run at the same moment restock a low product once.
+   */
+  async restockIfLow(manager: EntityManager, id: number, since: Date): Promise<number> {
+    const { affected } = await manager
+      .createQueryBuilder()
+      .update(Product)
+      .set({ stockQuantity: () => 'stock_quantity + reorder_quantity', lastRestockedAt: new Date() })
+      .where('id = :id AND deleted_at IS NULL AND stock_quantity <= reorder_threshold AND reorder_quantity > 0', { id })
+      .andWhere('(last_restocked_at IS NULL OR last_restocked_at < :since)', { since })
+      .execute();
+    if (affected !== 1) return 0;
+    // the row is ours until commit, so reorder_quantity read now is the amount just added
+    return (await manager.findOneOrFail(Product, { where: { id } })).reorderQuantity;
+  }
+
+  /** The one shape of every stock UPDATE: relative, and only where `condition` holds. */
+  private async changeStock(manager: EntityManager, id: number, delta: number, condition?: string, parameters: object = {}): Promise<boolean> {
+    const { affected } = await manager
+      .createQueryBuilder()
+      .update(Product)
+      .set({ stockQuantity: () => 'stock_quantity + :delta' })
+      .where(condition ? `id = :id AND ${condition}` : 'id = :id')
+      .setParameters({ ...parameters, id, delta })
+      .execute();
+    return affected === 1;
+  }
+
+  /** MySQL: SELECT … FOR UPDATE. SQLite needs no lock: its transactions are serialized. */
+  private async lockedQuantity(manager: EntityManager, id: number): Promise<number> {
+    const qb = manager.createQueryBuilder(Product, 'p').where('p.id = :id', { id });
+    if (manager.connection.options.type === 'mysql') qb.setLock('pessimistic_write');
+    return (await qb.getOneOrFail()).stockQuantity;
+  }
+
+  private async publish(tx: Tx, type: 'product.created' | 'product.updated' | 'product.deleted', product: Product): Promise<ProductResponseDto> {
+    const response = toProductResponse(product);
+    await tx.publish({ type, subject: { type: 'product', id: product.id }, data: response });
+    return response;
+  }
 }
+
+const productNotFound = (id: number) => problem(ProductErrors.PRODUCT_NOT_FOUND, `Product ${id} not found`);

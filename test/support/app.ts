@@ -2,7 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
-import { createApp } from '../../src/app.factory';
+import { createApp } from '../../src/platform/app.factory';
+import { recordRoutes } from './routes';
 
 export const engine = (process.env.DB_TYPE ?? 'sqlite') as 'sqlite' | 'mysql';
 export const onMysql = engine === 'mysql';
@@ -59,7 +60,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   Object.assign(process.env, env);
   try {
     const leaks: string[] = [];
-    const app = await createApp({ logger: ['error'], beforeInit: (nest) => watchForSecrets(nest, leaks) });
+    const app = await createApp({ logger: ['error'], beforeInit: (nest) => {
+        recordRoutes(nest);
+        watchForSecrets(nest, leaks);
+      }, });
     // a real listening port: hundreds of parallel requests then share one server, as in production
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = await app.getUrl();

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { MAX_ID } from '../../common/parse-id.pipe';
+import { MAX_ID } from '../../common/limits';
 
 export class CreateAccountDto {
   @ApiProperty({ type: 'integer', example: 1, description: 'The customer this login belongs to (one account per customer)' })

@@ -1,4 +1,5 @@
-import { MigrationInterface, QueryRunner, Table, TableColumnOptions, TableForeignKey, TableIndex } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
+import { columns, fk } from '../schema-helpers';
 
 /**
  * The whole schema for customers, accounts, products, the stock ledger and orders.
@@ -147,34 +148,4 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       await queryRunner.dropTable(table);
     }
   }
-}
-
-function fk(column: string, table: string): TableForeignKey {
-  return new TableForeignKey({ columnNames: [column], referencedTableName: table, referencedColumnNames: ['id'], onDelete: 'RESTRICT' });
-}
-
-/** Column builders whose types and defaults suit the engine the migration runs on. */
-function columns(queryRunner: QueryRunner) {
-  const mysql = queryRunner.connection.options.type === 'mysql';
-  const now = mysql ? 'CURRENT_TIMESTAMP(3)' : "(strftime('%Y-%m-%d %H:%M:%f','now'))";
-  const timestamp = (name: string, nullable = false): TableColumnOptions => ({
-    name,
-    type: 'datetime',
-    ...(mysql ? { precision: 3 } : {}),
-    isNullable: nullable,
-    ...(nullable ? {} : { default: now }),
-  });
-  return {
-    id: (): TableColumnOptions => ({ name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }),
-    integer: (name: string, defaultValue?: string): TableColumnOptions => ({ name, type: 'integer', default: defaultValue }),
-    bigint: (name: string): TableColumnOptions => ({ name, type: 'bigint' }),
-    string: (name: string, length: number, nullable = false): TableColumnOptions => ({
-      name,
-      type: 'varchar',
-      length: String(length),
-      isNullable: nullable,
-    }),
-    timestamp,
-    timestamps: () => [timestamp('created_at'), timestamp('updated_at')],
-  };
 }

@@ -3,6 +3,10 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 export const MOVEMENT_TYPES = ['initial', 'order', 'cancel', 'restock', 'adjustment'] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
 
+/** What caused a movement: an order (placed or cancelled), a product's opening stock, a restock, a manual adjustment. */
+export const REFERENCE_TYPES = ['order', 'initial', 'restock', 'adjustment'] as const;
+export type ReferenceType = (typeof REFERENCE_TYPES)[number];
+
 /** The stock ledger: one row per change of a product's quantity; their deltas sum to the quantity. */
 @Entity('stock_movements')
 export class StockMovement {
@@ -21,8 +25,12 @@ export class StockMovement {
   @Column({ name: 'quantity_after', type: 'integer' })
   quantityAfter: number;
 
-  @Column({ name: 'order_id', type: 'integer', nullable: true })
-  orderId: number | null;
+  @Column({ name: 'reference_type', type: 'varchar', length: 16 })
+  referenceType: ReferenceType;
+
+  /** The referenced row's id (the order's), where the reference has one. */
+  @Column({ name: 'reference_id', type: 'integer', nullable: true })
+  referenceId: number | null;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   reason: string | null;

@@ -1,10 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, ValidateNested } from 'class-validator';
-import { MAX_ID } from '../../common/parse-id.pipe';
-
-export const MAX_LINE_QUANTITY = 10_000;
-export const MAX_LINES = 100;
+import { MAX_ID, MAX_LINE_QUANTITY, MAX_LINES } from '../../common/limits';
 
 export class OrderLineDto {
   @ApiProperty({ type: 'integer', example: 7 })

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Trim } from '../../common/dto-helpers';
-import { MAX_PRICE } from '../../common/money';
-import { MAX_STOCK } from '../../inventory/dto/stock.dto';
+import { MAX_PRICE, MAX_STOCK } from '../../common/limits';
 
 export class CreateProductDto {
   @ApiProperty({ example: 'Espresso beans 1 kg', maxLength: 200 })

@@ -1,24 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { PaginationQueryDto } from '../../common/pagination';
-import { MAX_ID } from '../../common/parse-id.pipe';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
-
-export class ListOrdersQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ enum: ORDER_STATUSES })
-  @IsOptional()
-  @IsIn(ORDER_STATUSES)
-  status?: OrderStatus;
-
-  @ApiPropertyOptional({ type: 'integer', example: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
-  customer_id?: number;
-}
 
 export class UpdateOrderStatusDto {
   @ApiProperty({ enum: ORDER_STATUSES, example: 'shipped', description: 'pending → processing → shipped → delivered, one step at a time; cancelled from pending or processing (returns the stock)' })
@@ -42,12 +24,4 @@ export class UpdateOrderStatusDto {
   @IsString()
   @MaxLength(500)
   note?: string;
-}
-
-export class CancelOrderDto {
-  @ApiPropertyOptional({ example: 'Customer changed their mind', maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  reason?: string;
 }

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { badRequest, GenericCodes } from './problem';
+import { CommonErrors } from '../common/common.errors';
+import { problem } from '../common/problem';
 
 /** Leaves path params as the raw strings: ParseIdPipe must see "1e3", not the 1000 that Number() makes of it. */
 class AppValidationPipe extends ValidationPipe {
@@ -18,8 +19,8 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fieldErrors = flatten(errors);
-      return badRequest(
-        GenericCodes.VALIDATION_FAILED,
+      return problem(
+        CommonErrors.VALIDATION_FAILED,
         `Invalid input: ${fieldErrors.map((e) => e.message).join('; ')}`,
         fieldErrors,
       );

@@ -1,12 +1,13 @@
 import { BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { conflict } from './problem';
+import { defineErrors, problem } from '../common/problem';
 import { toProblem } from './problem-details.filter';
 
 describe('toProblem', () => {
   it('keeps a domain error\'s status, code, detail and errors', () => {
-    const problem = toProblem(conflict('INSUFFICIENT_STOCK', 'Not enough stock for product 7', [{ product_id: 7, requested: 3, available: 1 }]), '/orders');
-    expect(problem).toEqual({
+    const { INSUFFICIENT_STOCK } = defineErrors({ INSUFFICIENT_STOCK: [409, 'Not enough stock'] });
+    const body = toProblem(problem(INSUFFICIENT_STOCK, 'Not enough stock for product 7', [{ product_id: 7, requested: 3, available: 1 }]), '/orders');
+    expect(body).toEqual({
       type: 'about:blank',
       title: 'Conflict',
       status: 409,

@@ -1,0 +1,18 @@
+import { defineErrors } from './problem';
+
+/** Codes any route may answer, besides those of its domain. */
+export const CommonErrors = defineErrors({
+  VALIDATION_FAILED: [400, 'Invalid input: a field is missing, of the wrong type or out of range, or unknown'],
+  MALFORMED_JSON: [400, 'The body is not valid JSON'],
+  INVALID_ID: [400, 'A path id is not a positive integer'],
+  EMPTY_UPDATE: [400, 'The update names no field to change'],
+  UNAUTHORIZED: [401, 'Missing, unknown or expired credentials'],
+  FORBIDDEN: [403, 'The credentials do not reach this route'],
+  NOT_FOUND: [404, 'No such route'],
+  CONFLICT: [409, 'The request conflicts with an existing resource'],
+  PAYLOAD_TOO_LARGE: [413, 'The body is larger than 1 MB'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'The body is not application/json'],
+  RATE_LIMITED: [429, 'Too many requests; see Retry-After'],
+  INTERNAL_ERROR: [500, 'An unexpected error occurred'],
+  SERVICE_UNAVAILABLE: [503, 'A dependency (the database) does not answer'],
+});

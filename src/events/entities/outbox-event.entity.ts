@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { EventType } from '../event';
+
+/** The transactional outbox: one row per event, written in the transaction of the change it reports. */
+@Entity('events')
+export class OutboxEvent {
+  /** The outbox row's own key (a BIGINT: the driver returns it as a string). */
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  /** `evt_…`, the id consumers deduplicate by. */
+  @Column({ name: 'event_id', type: 'varchar', length: 40 })
+  eventId: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  type: EventType;
+
+  @Column({ name: 'subject_type', type: 'varchar', length: 32 })
+  subjectType: string;
+
+  @Column({ name: 'subject_id', type: 'integer' })
+  subjectId: number;
+
+  /** JSON; null until changes name who made them. */
+  @Column({ type: 'text', nullable: true })
+  actor: string | null;
+
+  /** JSON. */
+  @Column({ type: 'text' })
+  data: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+}

@@ -1,0 +1,30 @@
+/** The events other services may react to (see README "Events"); one name per kind of change. */
+export const EVENT_TYPES = [
+  'order.created',
+  'order.status_changed',
+  'order.cancelled',
+  'stock.changed',
+  'stock.low',
+  'product.created',
+  'product.updated',
+  'product.deleted',
+  'customer.created',
+  'customer.updated',
+  'customer.deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Who made a change. */
+export type Actor =
+  | { type: 'api_key'; id: number | null; name: string }
+  | { type: 'customer'; id: number }
+  | { type: 'system'; name: string };
+
+/** An event as a service publishes it inside its transaction; the outbox gives it an id and a time. */
+export interface NewEvent {
+  type: EventType;
+  subject: { type: 'order' | 'product' | 'customer'; id: number };
+  /** The resource as GET shows it after the change, plus what the type names. */
+  data: object;
+  actor?: Actor;
+}

@@ -1,0 +1,30 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { iso } from '../../common/dto-helpers';
+import { PageDto } from '../../common/pagination';
+import { MOVEMENT_TYPES, MovementType, StockMovement } from '../entities/stock-movement.entity';
+
+export class StockMovementDto {
+  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ enum: MOVEMENT_TYPES, example: 'order' }) type: MovementType;
+  @ApiProperty({ type: 'integer', example: -2 }) delta: number;
+  @ApiProperty({ type: 'integer', example: 40 }) quantity_after: number;
+  @ApiProperty({ example: 5, nullable: true, type: Number, description: 'The order, for `order` and `cancel` movements' }) order_id: number | null;
+  @ApiProperty({ example: null, nullable: true, type: String }) reason: string | null;
+  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+}
+
+export class StockMovementPageDto extends PageDto {
+  @ApiProperty({ type: [StockMovementDto] }) items: StockMovementDto[];
+}
+
+export function toMovementResponse(movement: StockMovement): StockMovementDto {
+  return {
+    id: movement.id,
+    type: movement.type,
+    delta: movement.delta,
+    quantity_after: movement.quantityAfter,
+    order_id: movement.referenceType === 'order' ? movement.referenceId : null,
+    reason: movement.reason,
+    created_at: iso(movement.createdAt)!,
+  };
+}

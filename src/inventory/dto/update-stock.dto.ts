@@ -1,0 +1,40 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min, NotEquals } from 'class-validator';
+import { MAX_STOCK } from '../../common/limits';
+
+export class UpdateStockDto {
+  @ApiPropertyOptional({ type: 'integer', example: 100, minimum: 0, maximum: MAX_STOCK, description: 'Set the quantity to this value (excludes `adjustment`)' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  quantity?: number;
+
+  @ApiPropertyOptional({ type: 'integer', example: -3, description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)' })
+  @IsOptional()
+  @IsInt()
+  @NotEquals(0)
+  @Min(-MAX_STOCK)
+  @Max(MAX_STOCK)
+  adjustment?: number;
+
+  @ApiPropertyOptional({ example: 'Stock count after audit', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 0, maximum: MAX_STOCK })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  reorder_threshold?: number;
+
+  @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 0, maximum: MAX_STOCK })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK)
+  reorder_quantity?: number;
+}

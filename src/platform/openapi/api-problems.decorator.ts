@@ -1,0 +1,52 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import { CommonErrors } from '../../common/common.errors';
+import type { ErrorCode } from '../../common/problem';
+
+export class ProblemDto {
+  @ApiProperty({ example: 'about:blank' }) type: string;
+  @ApiProperty({ example: 'Conflict' }) title: string;
+  @ApiProperty({ example: 409 }) status: number;
+  @ApiProperty({ example: 'Not enough stock for product 7' }) detail: string;
+  @ApiProperty({ example: 'INSUFFICIENT_STOCK', description: 'Stable machine-readable error code' }) code: string;
+  @ApiPropertyOptional({ example: '/orders' }) instance?: string;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    example: [{ product_id: 7, requested: 3, available: 1 }],
+    description: 'The offending fields ({field, message}) or products',
+  })
+  errors?: Record<string, unknown>[];
+}
+
+/**
+ * Documents the errors a route can answer, from the codes its service throws: one problem+json response
+ * per status, listing each code with its meaning. Access decorators document 401/403/429 themselves.
+ */
+export function ApiProblems(...errors: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const error of errors) byStatus.set(error.status, [...(byStatus.get(error.status) ?? []), error]);
+  return applyDecorators(
+    ApiExtraModels(ProblemDto),
+    ...[...byStatus].map(([status, codes]) =>
+      ApiResponse({
+        status,
+        description: `${STATUS_CODES[status]}. \`code\`: ${codes.map((c) => `\`${c.code}\` (${c.description})`).join(', ')}`,
+        content: {
+          'application/problem+json': {
+            schema: { $ref: getSchemaPath(ProblemDto) },
+            example: { type: 'about:blank', title: STATUS_CODES[status], status, detail: codes[0].description, code: codes[0].code },
+          },
+        },
+      }),
+    ),
+  );
+}
+
+/** What a route with a path id may answer before its handler runs. */
+export const ID_PROBLEMS = [CommonErrors.INVALID_ID];
+/** What a route with a JSON body may answer before its handler runs. */
+export const BODY_PROBLEMS = [CommonErrors.VALIDATION_FAILED, CommonErrors.MALFORMED_JSON, CommonErrors.PAYLOAD_TOO_LARGE, CommonErrors.UNSUPPORTED_MEDIA_TYPE];
+/** What a route with query parameters may answer before its handler runs. */
+export const QUERY_PROBLEMS = [CommonErrors.VALIDATION_FAILED];
