@@ -5,8 +5,10 @@ loadEnvironmentOrExit();
 
 async function bootstrap(): Promise<void> {
   // loaded only once the environment is known to be valid
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only after the environment is validated */
   const { createApp, bootLogger } = require('./platform/app.factory') as typeof import('./platform/app.factory');
   const { ConfigService } = require('@nestjs/config') as typeof import('@nestjs/config');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const app = await createApp();
   const port = app.get(ConfigService).getOrThrow<number>('app.port');
   await app.listen({ port, host: '0.0.0.0' });

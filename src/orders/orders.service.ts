@@ -6,7 +6,7 @@ import { MAX_LINE_QUANTITY } from '../common/limits';
 import { Page, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
-import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { TransactionRunner } from '../database/transaction-runner';
 import { InventoryService } from '../inventory/inventory.service';
 import { ProductErrors } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';

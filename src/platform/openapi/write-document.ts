@@ -13,8 +13,10 @@ const OUTPUT = resolve(__dirname, '..', '..', '..', 'postman', 'openapi.json');
 Object.assign(process.env, { DB_TYPE: 'sqlite', DB_PATH: ':memory:', RESTOCK_ENABLED: 'false', NODE_ENV: 'test' });
 
 async function writeOpenApiDocument(): Promise<void> {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only after the environment above is set */
   const { createApp } = require('../app.factory') as typeof import('../app.factory');
   const { buildOpenApiDocument } = require('./document') as typeof import('./document');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const app = await createApp({ logger: ['error'] });
   try {
     const document = buildOpenApiDocument(app);

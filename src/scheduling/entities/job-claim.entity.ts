@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber } from '../../common/bigint.transformer';
 
 /** One row per job and tick that an instance ran: the primary key lets only one instance insert it. */
