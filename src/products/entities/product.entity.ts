@@ -14,7 +14,7 @@ export class Product {
   @Column({ name: 'price_cents', type: 'integer' })
   priceCents: number;
 
-  /** Changed only by InventoryService's conditional UPDATEs, each with a stock movement. */
+  /** Changed only by ProductsService's conditional stock UPDATEs, which InventoryService calls with the ledger row of each. */
   @Column({ name: 'stock_quantity', type: 'integer', default: 0 })
   stockQuantity: number;
 
