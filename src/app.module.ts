@@ -4,10 +4,11 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
-import { appConfig, authConfig, databaseConfig, schedulingConfig } from './config/configuration';
+import { appConfig, authConfig, databaseConfig, eventsConfig, schedulingConfig } from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
@@ -21,7 +22,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, schedulingConfig],
+      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
@@ -33,6 +34,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     ProductsModule,
     InventoryModule,
     OrdersModule,
+    EventsModule,
     SchedulingModule,
   ],
   providers: [

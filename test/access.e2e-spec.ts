@@ -38,6 +38,7 @@ const ROUTES: Record<string, Access> = {
   'GET /orders/:customer_id/history': 'customer',
   'POST /orders/:id/cancel': 'customer',
   'PATCH /orders/:id/status': 'api-key',
+  'GET /events': 'api-key',
 };
 
 describe('Access control (e2e)', () => {

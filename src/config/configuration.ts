@@ -25,6 +25,18 @@ export const schedulingConfig = registerAs('scheduling', () => {
   return {
     restock: { cron: e.RESTOCK_CRON, enabled: e.RESTOCK_ENABLED === 'true' },
     idempotencyPurge: { cron: e.IDEMPOTENCY_PURGE_CRON, enabled: e.IDEMPOTENCY_PURGE_ENABLED === 'true' },
+    eventsPurge: { cron: e.EVENTS_PURGE_CRON, enabled: e.EVENTS_PURGE_ENABLED === 'true' },
+  };
+});
+
+/** The outbox relay: how often it looks for committed events, how long its lease lasts, how long events are kept. */
+export const eventsConfig = registerAs('events', () => {
+  const e = env();
+  return {
+    relayEnabled: e.EVENTS_RELAY_ENABLED === 'true',
+    relayIntervalMs: e.EVENTS_RELAY_INTERVAL_MS,
+    relayLeaseMs: e.EVENTS_RELAY_LEASE_MS,
+    retentionDays: e.EVENTS_RETENTION_DAYS,
   };
 });
 
@@ -61,6 +73,7 @@ export const authConfig = registerAs('auth', () => {
 export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
+export type EventsConfig = ConfigType<typeof eventsConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
 

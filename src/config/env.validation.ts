@@ -69,6 +69,33 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'])
   IDEMPOTENCY_PURGE_ENABLED: string = 'true';
 
+  @IsIn(['true', 'false'])
+  EVENTS_RELAY_ENABLED: string = 'true';
+
+  @Transform(({ value }) => toInteger(value))
+  @Min(50)
+  @Max(60_000)
+  @IsInt()
+  EVENTS_RELAY_INTERVAL_MS: number = 250;
+
+  @Transform(({ value }) => toInteger(value))
+  @Min(1000)
+  @Max(600_000)
+  @IsInt()
+  EVENTS_RELAY_LEASE_MS: number = 10_000;
+
+  @Transform(({ value }) => toInteger(value))
+  @Min(30)
+  @Max(3650)
+  @IsInt()
+  EVENTS_RETENTION_DAYS: number = 30;
+
+  @IsString()
+  EVENTS_PURGE_CRON: string = '0 15 * * * *';
+
+  @IsIn(['true', 'false'])
+  EVENTS_PURGE_ENABLED: string = 'true';
+
   @Transform(({ value }) => toInteger(value))
   @Min(1)
   @IsInt()
@@ -98,7 +125,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const problems = validateSync(env, { stopAtFirstError: true }).flatMap((error) =>
     Object.values(error.constraints ?? {}),
   );
-  for (const name of ['RESTOCK_CRON', 'IDEMPOTENCY_PURGE_CRON'] as const) {
+  for (const name of ['RESTOCK_CRON', 'IDEMPOTENCY_PURGE_CRON', 'EVENTS_PURGE_CRON'] as const) {
     if (!problems.length && !isValidCron(env[name])) problems.push(`${name} is not a valid cron expression: "${env[name]}"`);
   }
   if (problems.length) {

@@ -5,17 +5,12 @@ import { CronJob } from 'cron';
 import { DataSource, LessThan } from 'typeorm';
 import type { JobSchedule } from '../config/configuration';
 import { isUniqueViolation } from '../database/driver-errors';
+import { sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobClaim } from './entities/job-claim.entity';
 
 /** Claims older than this are deleted by the instance that wins a tick. */
 const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
-
-/** The database's clock as unix seconds, rounded: instances whose ticks fire a few ms apart agree on it. */
-const TICK_SQL: Record<string, string> = {
-  mysql: 'ROUND(UNIX_TIMESTAMP(NOW(3)))',
-  'better-sqlite3': "CAST(ROUND((julianday('now') - 2440587.5) * 86400.0) AS INTEGER)",
-};
 
 export type TickOutcome = 'ran' | 'claimed-elsewhere' | 'failed';
 
@@ -36,7 +31,8 @@ export class JobScheduler {
     private readonly tx: TransactionRunner,
     @InjectDataSource() dataSource: DataSource,
   ) {
-    this.tickSql = TICK_SQL[dataSource.options.type];
+    // the database's clock, rounded: instances whose ticks fire a few ms apart agree on it
+    this.tickSql = sqlDialect(dataSource).unixSecondsRounded;
   }
 
   register(name: string, schedule: JobSchedule, work: () => Promise<unknown>): void {

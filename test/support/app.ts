@@ -52,6 +52,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     DB_PATH: ':memory:',
     DB_DATABASE: database,
     RESTOCK_ENABLED: 'false',
+    // the outbox relay runs where a suite asks for it (EVENTS_RELAY_ENABLED: 'true'), or is driven with runOnce()
+    EVENTS_RELAY_ENABLED: 'false',
     API_KEYS: TEST_API_KEY,
     JWT_SECRET: 'test-jwt-secret',
     ...options.env,

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintAsNumber } from '../../common/bigint.transformer';
 import type { EventType } from '../event';
 
 /** The transactional outbox: one row per event, written in the transaction of the change it reports. */
@@ -31,4 +32,8 @@ export class OutboxEvent {
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
+
+  /** The event's place in the feed, in the order the relay saw events commit; null until then. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintAsNumber })
+  position: number | null;
 }

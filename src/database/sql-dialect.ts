@@ -1,0 +1,36 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * The few SQL expressions that differ between the engines, so that time-based conditions use the
+ * database's clock (one clock for every instance) rather than each application's.
+ */
+export interface SqlDialect {
+  /** The database's current time, as the engine stores DATETIME columns. */
+  now: string;
+  /** The database's current time plus the milliseconds bound to the next `?`. */
+  nowPlusMs: string;
+  /** The database's clock as unix seconds, rounded to the nearest second. */
+  unixSecondsRounded: string;
+}
+
+const MYSQL: SqlDialect = {
+  now: 'NOW(3)',
+  nowPlusMs: 'DATE_ADD(NOW(3), INTERVAL ? * 1000 MICROSECOND)',
+  unixSecondsRounded: 'ROUND(UNIX_TIMESTAMP(NOW(3)))',
+};
+
+// TypeORM stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.SSS' text, which compares in time order
+const SQLITE: SqlDialect = {
+  now: "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+  nowPlusMs: "strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || (? / 1000.0) || ' seconds')",
+  unixSecondsRounded: "CAST(ROUND((julianday('now') - 2440587.5) * 86400.0) AS INTEGER)",
+};
+
+export const sqlDialect = (dataSource: DataSource): SqlDialect => (dataSource.options.type === 'mysql' ? MYSQL : SQLITE);
+
+/** Runs a raw UPDATE or DELETE inside a transaction and returns how many rows it changed, on every engine. */
+export async function executeCounting(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
+  if (!manager.queryRunner) throw new Error('executeCounting runs inside a transaction');
+  const result = await manager.queryRunner.query(sql, parameters, true);
+  return result.affected ?? 0;
+}

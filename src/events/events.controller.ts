@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyOnly } from '../auth/access';
+import { ApiProblems, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { EventFeedQueryDto } from './dto/event-feed-query.dto';
+import { EventFeedPageDto } from './dto/event-response.dto';
+import { EventErrors } from './events.errors';
+import { EventsService } from './events.service';
+
+@ApiTags('events')
+@Controller('events')
+export class EventsController {
+  constructor(private readonly eventsService: EventsService) {}
+
+  @Get()
+  @ApiKeyOnly()
+  @ApiOperation({
+    summary: 'Read the event feed',
+    description:
+      'Every committed change as an event, oldest first in commit order. Page with `after=next_cursor`: each ' +
+      'event is seen exactly once, also while transactions commit out of id order and across instances. ' +
+      '`next_cursor` is always present (on an empty page it equals `after`), so a consumer polls with it. ' +
+      'Events are kept at least 30 days (EVENTS_RETENTION_DAYS).',
+  })
+  @ApiOkResponse({ type: EventFeedPageDto })
+  @ApiProblems(...QUERY_PROBLEMS, EventErrors.INVALID_CURSOR)
+  feed(@Query() query: EventFeedQueryDto): Promise<EventFeedPageDto> {
+    return this.eventsService.feed(query);
+  }
+}
