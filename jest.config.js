@@ -52,6 +52,8 @@ module.exports = {
   projects: [
     { ...shared, displayName: 'unit', rootDir: 'src', testRegex: '\\.spec\\.ts$' },
     { ...shared, displayName: 'e2e', rootDir: 'test', testRegex: '\\.e2e-spec\\.ts$' },
+    // a three-node Galera cluster started by the suite itself: npm run test:galera
+    { ...shared, displayName: 'galera', rootDir: 'test', testRegex: '\\.galera-spec\\.ts$' },
   ],
   // e2e suites each start the app; on two cores they run best one or two at a time
   maxWorkers: 2,

@@ -2,7 +2,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { OutboxEvent } from '../events/entities/outbox-event.entity';
 import type { NewEvent } from '../events/event';
 import { isRetryable } from './driver-errors';
-import { TransactionRunner } from './transaction-runner';
+import { MAX_ATTEMPTS, TransactionRunner } from './transaction-runner';
 
 const deadlock = () => new QueryFailedError('UPDATE …', [], Object.assign(new Error('Deadlock found'), { errno: 1213, code: 'ER_LOCK_DEADLOCK' }));
 const duplicate = () => new QueryFailedError('INSERT …', [], Object.assign(new Error('Duplicate'), { errno: 1062 }));
@@ -32,10 +32,12 @@ describe('TransactionRunner', () => {
   });
 
   it('gives up after a bounded number of attempts', async () => {
-    const { dataSource, calls } = fakeDataSource('mysql', Array.from({ length: 20 }, () => () => { throw deadlock(); }));
+    jest.spyOn(Math, 'random').mockReturnValue(0); // no waiting between the attempts
+    const { dataSource, calls } = fakeDataSource('mysql', Array.from({ length: 50 }, () => () => { throw deadlock(); }));
     const sut = new TransactionRunner(dataSource);
     await expect(sut.run(async () => 'never')).rejects.toBeInstanceOf(QueryFailedError);
-    expect(calls.count).toBe(6);
+    expect(calls.count).toBe(MAX_ATTEMPTS);
+    jest.restoreAllMocks();
   });
 
   it('does not retry other errors', async () => {

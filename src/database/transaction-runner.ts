@@ -5,9 +5,13 @@ import type { EventType, NewEvent } from '../events/event';
 import { writeToOutbox } from '../events/outbox';
 import { describeDriverError, isRetryable } from './driver-errors';
 
-const MAX_ATTEMPTS = 6;
+/**
+ * Enough for a hot row contended from every node of a Galera cluster (certification conflicts are 1213s
+ * at COMMIT): full-jitter backoff from 5 ms doubling up to 1 s, at most ~4 s in all before giving up.
+ */
+export const MAX_ATTEMPTS = 12;
 const BASE_DELAY_MS = 5;
-const MAX_DELAY_MS = 250;
+const MAX_DELAY_MS = 1000;
 
 /**
  * The handle a unit of work gets: the transaction's EntityManager, and `publish`, which records an event in

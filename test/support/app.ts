@@ -8,12 +8,13 @@ import { recordRoutes } from './routes';
 export const engine = (process.env.DB_TYPE ?? 'sqlite') as 'sqlite' | 'mysql';
 export const onMysql = engine === 'mysql';
 
-const mysqlServer = {
+/** Read when used: a suite may point DB_PORT at a server it started itself (the Galera suite does). */
+const mysqlServer = () => ({
   host: process.env.DB_HOST ?? '127.0.0.1',
   port: Number(process.env.DB_PORT ?? 3306),
   user: process.env.DB_USERNAME ?? 'root',
   password: process.env.DB_PASSWORD ?? '',
-};
+});
 
 export const TEST_API_KEY = 'test-service-key';
 
@@ -106,7 +107,7 @@ function watchForSecrets(app: NestFastifyApplication, leaks: string[]): void {
 }
 
 export async function recreateDatabase(name: string): Promise<void> {
-  const connection = await createConnection(mysqlServer);
+  const connection = await createConnection(mysqlServer());
   try {
     await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
     await connection.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -116,7 +117,7 @@ export async function recreateDatabase(name: string): Promise<void> {
 }
 
 export async function dropDatabase(name: string): Promise<void> {
-  const connection = await createConnection(mysqlServer);
+  const connection = await createConnection(mysqlServer());
   try {
     await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
   } finally {
