@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `npm run bench [-- --mysql] [-- --duration N --connections N]`: load figures for the built server.
+ * `npm run bench [-- --mysql] [-- --duration N --connections N --rounds N]`: load figures for the built server.
  *
  * Starts `node dist/main.js` on an empty database (see scripts/server-harness.js), seeds it over HTTP, then drives each scenario
  * with autocannon for a fixed time at a fixed number of connections and prints requests/s and latency beside
@@ -29,6 +29,7 @@ function options() {
       mysql: { type: 'boolean', default: false },
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '16' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   const positive = (name) => {
@@ -36,7 +37,7 @@ function options() {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${values[name]}`);
     return n;
   };
-  return { mysql: values.mysql, duration: positive('duration'), connections: positive('connections') };
+  return { mysql: values.mysql, duration: positive('duration'), connections: positive('connections'), rounds: positive('rounds') };
 }
 
 /** A seeding or checking call: anything but the expected status is a broken server, not a figure. */
@@ -187,6 +188,56 @@ async function runScenarios(server, settings) {
   return { results, check };
 }
 
+const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
+/**
+ * What the transactional outbox costs order placement: two servers on databases of their own, one writing
+ * events as always and one started with BENCHMARK_WITHOUT_OUTBOX=true (which only skips the outbox INSERT),
+ * driven alternately (on, off, on, off…) with the same uncontended order load, medians compared.
+ */
+async function outboxCost(settings, env) {
+  const servers = {
+    on: await startServer({ mysql: settings.mysql, env }),
+    off: await startServer({ mysql: settings.mysql, env: { ...env, BENCHMARK_WITHOUT_OUTBOX: 'true' } }),
+  };
+  try {
+    const targets = {};
+    for (const [name, server] of Object.entries(servers)) {
+      const api = client(server.baseUrl);
+      const { customer } = await api('POST', '/customers', { name: 'Bench', email: `bench-${name}-${Date.now()}@example.com` });
+      const ids = [];
+      for (let i = 1; i <= CATALOGUE_SIZE; i += 1) ids.push((await api('POST', '/products', { name: `P${i}`, price: 9.99, stock_quantity: AMPLE_STOCK })).product.id);
+      const next = roundRobin(ids);
+      targets[name] = {
+        name: `order placement, outbox ${name}`,
+        method: 'POST',
+        path: '/orders',
+        auth: true,
+        body: orderBody(customer.id, ids[0]),
+        requests: rotating('POST', () => '/orders', () => orderBody(customer.id, next())),
+      };
+      await load(server.baseUrl, settings, { ...targets[name], duration: WARMUP_SECONDS });
+    }
+    const rates = { on: [], off: [] };
+    const broken = [];
+    for (let round = 0; round < settings.rounds; round += 1) {
+      for (const name of ['on', 'off']) {
+        const result = await load(servers[name].baseUrl, settings, targets[name]);
+        rates[name].push(result.requests_per_s_mean);
+        if (result.errors > 0 || Object.keys(result.statuses).some((code) => !code.startsWith('2'))) broken.push(result);
+      }
+    }
+    const summary = { rounds: settings.rounds, on: median(rates.on), off: median(rates.off), on_rounds: rates.on, off_rounds: rates.off };
+    summary.cost = 1 - summary.on / summary.off;
+    console.log(`
+Outbox cost (order placement, ${settings.rounds} alternating rounds, medians): outbox on ${fixed(summary.on, 0)} req/s, off ${fixed(summary.off, 0)} req/s, on/off ${fixed(summary.on / summary.off, 2)} (cost ${fixed(summary.cost * 100, 1)} %)`);
+    for (const r of broken) console.error(`FAILED: "${r.scenario}" saw ${r.errors} connection errors and statuses ${JSON.stringify(r.non_2xx)}`);
+    return { summary, ok: broken.length === 0 };
+  } finally {
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
+  }
+}
+
 // Nest logs every route it maps at start; the cause of a failure is at the end
 const tail = (output) => output.trimEnd().split('\n').slice(-30).join('\n');
 
@@ -233,11 +284,9 @@ async function main() {
   const engine = settings.mysql ? 'mysql' : 'sqlite';
   const startedAt = new Date();
   console.log(`Benchmark on ${engine}: ${settings.duration} s per scenario, ${settings.connections} connections, ${cpus().length} CPUs (server and load generator share them)`);
-  const server = await startServer({
-    mysql: settings.mysql,
-    // a limit per client address would turn the anonymous read scenarios into a measure of 429s
-    env: { RATE_LIMIT_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) },
-  });
+  // a limit per client address would turn the anonymous read scenarios into a measure of 429s
+  const env = { RATE_LIMIT_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) };
+  const server = await startServer({ mysql: settings.mysql, env });
   let outcome;
   try {
     outcome = await runScenarios(server, settings);
@@ -254,6 +303,7 @@ async function main() {
   console.log('');
   printTable(results);
   printCheck(check);
+  const outbox = await outboxCost(settings, env);
 
   const report = {
     engine,
@@ -265,6 +315,7 @@ async function main() {
     connections: settings.connections,
     scenarios: results,
     contended_stock_check: check,
+    outbox_cost: outbox.summary,
   };
   const folder = join(__dirname, 'results');
   mkdirSync(folder, { recursive: true });
@@ -274,7 +325,7 @@ async function main() {
 
   const broken = results.filter((r) => r.errors > 0 || Object.keys(r.statuses).some((code) => Number(code) >= 500));
   for (const r of broken) console.error(`FAILED: "${r.scenario}" saw ${r.errors} connection errors and statuses ${JSON.stringify(r.non_2xx)}`);
-  return broken.length === 0;
+  return broken.length === 0 && outbox.ok;
 }
 
 main().then(

@@ -34,6 +34,7 @@ export const eventsConfig = registerAs('events', () => {
   const e = env();
   return {
     relayEnabled: e.EVENTS_RELAY_ENABLED === 'true',
+    writeOutbox: !benchmarkWithoutOutbox(e.NODE_ENV, e.BENCHMARK_WITHOUT_OUTBOX),
     relayIntervalMs: e.EVENTS_RELAY_INTERVAL_MS,
     relayLeaseMs: e.EVENTS_RELAY_LEASE_MS,
     retentionDays: e.EVENTS_RETENTION_DAYS,
@@ -76,6 +77,11 @@ export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
 export type EventsConfig = ConfigType<typeof eventsConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
+
+function benchmarkWithoutOutbox(nodeEnv: string, value: string): boolean {
+  if (value === 'true' && nodeEnv === 'production') throw new Error('Invalid configuration: BENCHMARK_WITHOUT_OUTBOX is for benchmarks and is refused in production');
+  return value === 'true';
+}
 
 function splitList(value: string | undefined): string[] {
   return (value ?? '')

@@ -72,6 +72,10 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'])
   EVENTS_RELAY_ENABLED: string = 'true';
 
+  /** Benchmarks only (refused in production): measure what writing the outbox costs. */
+  @IsIn(['true', 'false'])
+  BENCHMARK_WITHOUT_OUTBOX: string = 'false';
+
   @Transform(({ value }) => toInteger(value))
   @Min(50)
   @Max(60_000)

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { eventsConfig, type EventsConfig } from '../config/configuration';
 import type { EventType, NewEvent } from '../events/event';
 import { writeToOutbox } from '../events/outbox';
 import { describeDriverError, isRetryable } from './driver-errors';
@@ -44,11 +45,16 @@ export type EventStep = (tx: Tx, event: NewEvent) => Promise<void>;
 export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
   private readonly serialize: boolean;
+  private readonly writeOutbox: boolean;
   private readonly steps = new Map<EventType, EventStep[]>();
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(eventsConfig.KEY) config?: EventsConfig,
+  ) {
     this.serialize = dataSource.options.type === 'better-sqlite3';
+    this.writeOutbox = config?.writeOutbox ?? true;
   }
 
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -90,7 +96,7 @@ export class TransactionRunner {
       },
     };
     const result = await work(tx);
-    await writeToOutbox(manager, events);
+    if (this.writeOutbox) await writeToOutbox(manager, events);
     return result;
   }
 }
