@@ -11,6 +11,8 @@ export interface ProblemBody {
   code: string;
   instance?: string;
   errors?: ProblemError[];
+  /** The request's X-Request-Id, to find its log lines. */
+  request_id?: string;
 }
 
 /** A stable machine-readable error code with the HTTP status it is answered with and what it means. */

@@ -9,9 +9,11 @@ const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
 const env = () => validateEnvironment(process.env);
 
 export const appConfig = registerAs('app', () => {
-  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY } = env();
+  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY, LOG_FORMAT, LOG_LEVEL } = env();
   return {
     nodeEnv: NODE_ENV,
+    logFormat: LOG_FORMAT,
+    logLevel: LOG_LEVEL,
     port: PORT,
     rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
     corsOrigins: splitList(CORS_ORIGINS),

@@ -83,6 +83,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     // the throttler sets its own Retry-After; the service's own refusals carry theirs on the exception
     if (exception instanceof ProblemException && exception.retryAfter) reply.header('Retry-After', String(exception.retryAfter));
-    sendProblem(reply, toProblem(exception, request.url?.split('?')[0]));
+    sendProblem(reply, { ...toProblem(exception, request.url?.split('?')[0]), request_id: request.id });
   }
 }

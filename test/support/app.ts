@@ -1,3 +1,4 @@
+import type { LogLevel } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
@@ -32,6 +33,9 @@ export interface TestApp {
 }
 
 export interface StartOptions {
+  /** Log level (default: errors only) and where the lines go (default: stdout). */
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  logDestination?: import('pino').DestinationStream;
   /** MySQL database name; a fresh one per suite unless `reuse` says another app already made it. */
   database?: string;
   reuse?: boolean;
@@ -63,7 +67,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   Object.assign(process.env, env);
   try {
     const leaks: string[] = [];
-    const app = await createApp({ logger: ['error'], beforeInit: (nest) => {
+    const app = await createApp({ logger: levels(options.logLevel ?? 'error'), logDestination: options.logDestination, beforeInit: (nest) => {
         recordRoutes(nest);
         watchForSecrets(nest, leaks);
       }, });
@@ -90,6 +94,9 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     }
   }
 }
+
+const levels = (least: 'error' | 'warn' | 'info' | 'debug'): LogLevel[] =>
+  (['error', 'warn', 'log', 'debug'] as LogLevel[]).slice(0, ['error', 'warn', 'info', 'debug'].indexOf(least) + 1);
 
 const SECRET_PATTERN = /password|hash|argon|scrypt/i;
 

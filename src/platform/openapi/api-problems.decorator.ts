@@ -11,6 +11,7 @@ export class ProblemDto {
   @ApiProperty({ example: 'Not enough stock for product 7' }) detail: string;
   @ApiProperty({ example: 'INSUFFICIENT_STOCK', description: 'Stable machine-readable error code' }) code: string;
   @ApiPropertyOptional({ example: '/orders' }) instance?: string;
+  @ApiPropertyOptional({ example: '0b6c6f3e-2a35-4c0c-a1b9-3d4b7e0f2c11', description: 'The request id (X-Request-Id), as in the logs' }) request_id?: string;
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'object', additionalProperties: true },

@@ -1,0 +1,35 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import type { AuthenticatedRequest } from '../../auth/access';
+import { enterRequest } from './request-context';
+
+/**
+ * One JSON line per request (method, route pattern, status, duration, caller, request id), never bodies,
+ * headers or credentials; and the request id echoed as `X-Request-Id` on every answer, errors included.
+ */
+export function logRequests(app: NestFastifyApplication, logger: Logger): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // not async: the request id must be bound in the synchronous frame the rest of the request continues from
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    enterRequest(request.id);
+    done();
+  });
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    reply.header('X-Request-Id', request.id);
+    return payload;
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const principal = (request as AuthenticatedRequest).principal;
+    logger.info(
+      {
+        request_id: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+        caller: principal ? (principal.kind === 'customer' ? { customer_id: principal.customerId } : { api_key: true }) : null,
+      },
+      'request',
+    );
+  });
+}
