@@ -111,6 +111,7 @@ export class AccountsService implements OnModuleInit {
   }
 }
 
-const usernameKey = (username: string) => username.toLowerCase();
+/** How usernames compare: case-insensitively, otherwise exactly (the column has a binary collation on MySQL). */
+export const usernameKey = (username: string) => username.toLowerCase();
 const usernameTaken = (username: string) =>
   problem(AccountErrors.USERNAME_TAKEN, `The username ${username} is taken`, [{ field: 'username', message: 'already taken' }]);

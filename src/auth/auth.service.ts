@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AccountsService } from '../accounts/accounts.service';
+import { AccountsService, usernameKey } from '../accounts/accounts.service';
 import { PasswordHasher } from '../accounts/password-hasher';
 import { problem } from '../common/problem';
 import { authConfig, type AuthConfig } from '../config/configuration';
@@ -27,7 +27,7 @@ export class AuthService implements OnModuleInit {
   }
 
   async login(dto: LoginDto, client: string): Promise<TokenResponseDto> {
-    await this.attempts.register(dto.username, client);
+    await this.attempts.register(usernameKey(dto.username), client);
     const account = await this.accountsService.findByUsername(dto.username);
     const valid = await this.hasher.verify(account?.passwordHash ?? this.decoyHash, dto.password);
     if (!account || !valid) {
