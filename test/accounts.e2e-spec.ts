@@ -83,6 +83,15 @@ describe('Accounts (e2e)', () => {
     expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
+  it('looks username keys up exactly in the database: no trailing-space or accent folding', async () => {
+    await createAccount(t.http, (await createCustomer(t.http)).id, { username: 'Exact.Key' });
+    const count = async (key: string) =>
+      Number((await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM accounts WHERE username_key = ?', [key]))[0].n);
+    expect(await count('exact.key')).toBe(1);
+    expect(await count('exact.key ')).toBe(0);
+    expect(await count('exáct.key')).toBe(0);
+  });
+
   it('refuses an empty update and bad ids', async () => {
     const account = await createAccount(t.http, (await createCustomer(t.http)).id);
     expectProblem(await t.http.put(`/accounts/${account.id}`).send({}), 400, 'EMPTY_UPDATE');
@@ -91,3 +100,4 @@ describe('Accounts (e2e)', () => {
     expectProblem(await t.http.delete('/accounts/424242'), 404, 'ACCOUNT_NOT_FOUND');
   });
 });
+
