@@ -104,8 +104,10 @@ describe('Access control (e2e)', () => {
       expect((await me.get(`/customers/${alice.customer.id}`).expect(200)).body.email).toBe(alice.customer.email);
       await me.put(`/customers/${alice.customer.id}`).send({ name: 'Alice Updated' }).expect(200);
       expect((await me.get(`/accounts/${alice.account.id}`).expect(200)).body.username).toBe(alice.account.username);
-      await me.put(`/accounts/${alice.account.id}`).send({ password: 'a brand new password' }).expect(200);
-      await t.anon.post('/auth/login').send({ username: alice.account.username, password: 'a brand new password' }).expect(200);
+      await me.put(`/accounts/${alice.account.id}`).send({ current_password: alice.account.password, password: 'a brand new password' }).expect(200);
+      // the change revoked Alice's token: she logs in again, and the tests below use the new one
+      const login = await t.anon.post('/auth/login').send({ username: alice.account.username, password: 'a brand new password' }).expect(200);
+      alice.token = login.body.access_token;
     });
 
     it("gets 404 for another customer's record, account, orders, tracking and history, and changes nothing", async () => {

@@ -5,7 +5,7 @@ import { PasswordHasher } from '../accounts/password-hasher';
 import { problem } from '../common/problem';
 import { authConfig, type AuthConfig } from '../config/configuration';
 import { AuthErrors } from './auth.errors';
-import { TOKEN_TYPE } from './auth.guard';
+import { CustomerTokenClaims, TOKEN_TYPE } from './auth.guard';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
 import { LoginAttempts } from './login-attempts';
 
@@ -34,10 +34,8 @@ export class AuthService implements OnModuleInit {
       // one answer for an unknown user and a wrong password
       throw problem(AuthErrors.INVALID_CREDENTIALS, 'Unknown username or wrong password');
     }
-    const access_token = await this.jwt.signAsync(
-      { sub: String(account.customerId), typ: TOKEN_TYPE },
-      { expiresIn: this.config.jwtExpiresInSeconds },
-    );
+    const claims: CustomerTokenClaims = { sub: String(account.customerId), typ: TOKEN_TYPE, aid: account.id, ver: account.tokenVersion };
+    const access_token = await this.jwt.signAsync(claims, { expiresIn: this.config.jwtExpiresInSeconds });
     return { access_token, token_type: 'Bearer', expires_in: this.config.jwtExpiresInSeconds, customer_id: account.customerId };
   }
 }

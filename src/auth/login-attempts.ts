@@ -23,6 +23,14 @@ export class LoginAttempts {
     await this.count(`login:username:${usernameKey}`, MAX_ATTEMPTS_PER_USERNAME);
   }
 
+  /**
+   * A password proven outside login (current_password on a password change) counts against the username:
+   * a stolen token must not become a faster way to guess the password than the login is.
+   */
+  async registerPasswordCheck(usernameKey: string): Promise<void> {
+    await this.count(`login:username:${usernameKey}`, MAX_ATTEMPTS_PER_USERNAME);
+  }
+
   private async count(key: string, limit: number): Promise<void> {
     const record = await this.storage.increment(key, WINDOW_MS, limit, WINDOW_MS, 'login');
     if (record.isBlocked) {
