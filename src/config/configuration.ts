@@ -4,7 +4,7 @@ import { durationSeconds, validateEnvironment } from './env.validation';
 
 const DEV_API_KEY = 'dev-api-key';
 const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
-/** In production: at least 32 characters (an HS256 secret shorter than its 256-bit digest can be brute-forced). */
+/** In production: at least 32 characters, the 256 bits RFC 7518 asks of an HS256 key when the characters are random. */
 const MIN_SECRET_LENGTH = 32;
 
 /** Reads and validates the environment once per namespace; every value below is already checked. */
