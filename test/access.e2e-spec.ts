@@ -105,8 +105,10 @@ describe('Access control (e2e)', () => {
       expect((await me.get(`/customers/${alice.customer.id}`).expect(200)).body.email).toBe(alice.customer.email);
       await me.put(`/customers/${alice.customer.id}`).send({ name: 'Alice Updated' }).expect(200);
       expect((await me.get(`/accounts/${alice.account.id}`).expect(200)).body.username).toBe(alice.account.username);
-      await me.put(`/accounts/${alice.account.id}`).send({ password: 'a brand new password' }).expect(200);
-      await t.anon.post('/auth/login').send({ username: alice.account.username, password: 'a brand new password' }).expect(200);
+      await me.put(`/accounts/${alice.account.id}`).send({ current_password: alice.account.password, password: 'a brand new password' }).expect(200);
+      // the change revoked Alice's token: she logs in again, and the tests below use the new one
+      const login = await t.anon.post('/auth/login').send({ username: alice.account.username, password: 'a brand new password' }).expect(200);
+      alice.token = login.body.access_token;
     });
 
     it("gets 404 for another customer's record, account, orders, tracking and history, and changes nothing", async () => {
@@ -187,14 +189,21 @@ describe('Access control (e2e)', () => {
 });
 
 describe('Rate limiting behind a trusted proxy (e2e)', () => {
+  // one hop: the test client stands for the load balancer, which appends the address it saw
   let t: TestApp;
-  beforeAll(async () => (t = await startApp({ env: { RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'true' } })));
+  beforeAll(async () => (t = await startApp({ env: { RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: '1' } })));
   afterAll(() => t.close());
 
   it('counts each client named by X-Forwarded-For on its own', async () => {
     for (let i = 0; i < 3; i++) await t.anon.get('/products').set('X-Forwarded-For', '198.51.100.1').expect(200);
     expectProblem(await t.anon.get('/products').set('X-Forwarded-For', '198.51.100.1'), 429, 'RATE_LIMITED');
     await t.anon.get('/products').set('X-Forwarded-For', '198.51.100.2').expect(200);
+  });
+
+  it('believes only the address the proxy appended, not what the client wrote before it', async () => {
+    // a client forging X-Forwarded-For: 1.2.3.N reaches the server as "1.2.3.N, <its real address>"
+    for (let i = 0; i < 3; i++) await t.anon.get('/products').set('X-Forwarded-For', `192.0.2.${i}, 198.51.100.3`).expect(200);
+    expectProblem(await t.anon.get('/products').set('X-Forwarded-For', '192.0.2.99, 198.51.100.3'), 429, 'RATE_LIMITED');
   });
 });
 

@@ -108,6 +108,18 @@ describe('Customers (e2e)', () => {
       expect((await t.http.get(`/customers/${customer.id}`)).body).toMatchObject({ name: 'Unchanged', email: customer.email });
     });
 
+    it('compares emails case-insensitively and otherwise exactly, the same on every engine', async () => {
+      // a database collation that folds accents or expands ß would make these pairs collide on MariaDB only
+      for (const email of ['jose.exact@example.com', 'josé.exact@example.com', 'strasse.exact@example.com', 'straße.exact@example.com']) {
+        await t.http.post('/customers').send({ name: 'Exact', email }).expect(201);
+      }
+      for (const email of ['JOSÉ.exact@example.com', 'STRASSE.EXACT@example.com', 'STRAẞE.exact@example.com']) {
+        expectProblem(await t.http.post('/customers').send({ name: 'Exact', email }), 409, 'EMAIL_TAKEN');
+      }
+      const byEmail = await t.http.get('/customers').query({ email: 'JOSÉ.exact@example.com' }).expect(200);
+      expect(byEmail.body.items.map((c: { email: string }) => c.email)).toEqual(['josé.exact@example.com']);
+    });
+
     it('lets a customer keep its own email in another case', async () => {
       const customer = await createCustomer(t.http);
       const res = await t.http.put(`/customers/${customer.id}`).send({ email: customer.email.toUpperCase() }).expect(200);

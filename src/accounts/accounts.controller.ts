@@ -37,9 +37,23 @@ export class AccountsController {
 
   @Put(':id')
   @CustomerOrApiKey()
-  @ApiOperation({ summary: 'Change the username and/or password', description: 'A customer token changes only its own account.' })
+  @ApiOperation({
+    summary: 'Change the username and/or password',
+    description:
+      'A customer token changes only its own account, and must send `current_password` to change the password; ' +
+      'an API key may reset a password without it. A password change revokes every token issued before it, the ' +
+      "caller's own included (401 afterwards): the customer logs in again with the new password.",
+  })
   @ApiOkResponse({ type: AccountUpdatedDto })
-  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, CommonErrors.EMPTY_UPDATE, AccountErrors.ACCOUNT_NOT_FOUND, AccountErrors.USERNAME_TAKEN)
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ...ID_PROBLEMS,
+    CommonErrors.EMPTY_UPDATE,
+    AccountErrors.CURRENT_PASSWORD_REQUIRED,
+    AccountErrors.CURRENT_PASSWORD_INCORRECT,
+    AccountErrors.ACCOUNT_NOT_FOUND,
+    AccountErrors.USERNAME_TAKEN,
+  )
   async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateAccountDto, @CurrentPrincipal() principal: Principal): Promise<AccountUpdatedDto> {
     return { message: 'Account updated', account: await this.accountsService.update(id, dto, ownerScope(principal)) };
   }
@@ -47,7 +61,7 @@ export class AccountsController {
   @Delete(':id')
   @ApiKeyOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Delete an account', description: 'The customer stays; only the login is removed.' })
+  @ApiOperation({ summary: 'Delete an account', description: 'The customer stays; only the login is removed, and its tokens are refused from then on.' })
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, AccountErrors.ACCOUNT_NOT_FOUND)
   async remove(@Param('id', ParseIdPipe) id: number): Promise<MessageDto> {

@@ -19,7 +19,8 @@ export class AuthController {
     description:
       'Exchanges an account\'s username and password for a Bearer token (HS256 JWT) that lets the customer read and ' +
       'update its own record and account, place orders for itself, and read, track and cancel its own orders. ' +
-      'Attempts are limited per username and per client (429 with Retry-After).',
+      'The token expires (`expires_in`) and is revoked by a password change or the login\'s deletion. Attempts are ' +
+      'limited per client and per username (429 with Retry-After); a client already refused does not count against usernames.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiProblems(...BODY_PROBLEMS, AuthErrors.INVALID_CREDENTIALS)

@@ -2,7 +2,7 @@ import { ExecutionContext, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { AuthConfig } from '../config/configuration';
-import type { CustomersService } from '../customers/customers.service';
+import type { AccountsService } from '../accounts/accounts.service';
 import { Access, ACCESS, AuthenticatedRequest } from './access';
 import { ApiKeys } from './api-keys';
 import { AuthGuard, TOKEN_TYPE } from './auth.guard';
@@ -10,8 +10,10 @@ import { AuthGuard, TOKEN_TYPE } from './auth.guard';
 describe('AuthGuard', () => {
   const jwt = new JwtService({ secret: 'unit-secret' });
   const apiKeys = new ApiKeys({ apiKeys: ['key-one', 'key-two'] } as AuthConfig);
-  const isActive = jest.fn();
-  const sut = new AuthGuard(new Reflector(), apiKeys, jwt, { isActive } as unknown as CustomersService);
+  const isTokenCurrent = jest.fn();
+  const sut = new AuthGuard(new Reflector(), apiKeys, jwt, { isTokenCurrent } as unknown as AccountsService);
+  /** The claims login signs: customer 7, its account 3, at credentials version 0. */
+  const claims = { sub: '7', typ: TOKEN_TYPE, aid: 3, ver: 0 };
 
   function context(access: Access | undefined, headers: Record<string, string>) {
     const handler = () => undefined;
@@ -22,7 +24,7 @@ describe('AuthGuard', () => {
   }
   const token = (payload: object, secret = 'unit-secret') => jwt.signAsync(payload, { secret, expiresIn: 60 });
 
-  beforeEach(() => isActive.mockResolvedValue(true));
+  beforeEach(() => isTokenCurrent.mockReset().mockResolvedValue(true));
 
   it('refuses a route without an access marking, even to a valid API key (default deny), and logs it', async () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
@@ -46,28 +48,33 @@ describe('AuthGuard', () => {
   });
 
   it('accepts a customer token on a customer route and names the customer', async () => {
-    const { ctx, request } = context('customer', { authorization: `Bearer ${await token({ sub: '7', typ: TOKEN_TYPE })}` });
+    const { ctx, request } = context('customer', { authorization: `Bearer ${await token(claims)}` });
     await expect(sut.canActivate(ctx)).resolves.toBe(true);
     expect(request.principal).toEqual({ kind: 'customer', customerId: 7 });
+    expect(isTokenCurrent).toHaveBeenCalledWith({ accountId: 3, customerId: 7, tokenVersion: 0 });
   });
 
   it('refuses a customer token on an API-key route with 403', async () => {
-    const { ctx } = context('api-key', { authorization: `Bearer ${await token({ sub: '7', typ: TOKEN_TYPE })}` });
+    const { ctx } = context('api-key', { authorization: `Bearer ${await token(claims)}` });
     await expect(sut.canActivate(ctx)).rejects.toMatchObject({ status: 403 });
   });
 
   it.each([
-    ['signed with another secret', async () => token({ sub: '7', typ: TOKEN_TYPE }, 'other-secret')],
-    ['of another type', async () => token({ sub: '7', typ: 'refresh' })],
-    ['expired', async () => jwt.signAsync({ sub: '7', typ: TOKEN_TYPE, exp: Math.floor(Date.now() / 1000) - 10 })],
+    ['signed with another secret', async () => token(claims, 'other-secret')],
+    ['of another type', async () => token({ ...claims, typ: 'refresh' })],
+    ['expired', async () => jwt.signAsync({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 })],
+    ['without exp (it would never expire)', async () => jwt.signAsync(claims)],
+    ['without an account id', async () => token({ ...claims, aid: undefined })],
+    ['without a credentials version', async () => token({ ...claims, ver: undefined })],
+    ['with a credentials version that is not an integer', async () => token({ ...claims, ver: '0' })],
     ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"7","typ":"customer"}').toString('base64url')}.`],
   ])('refuses a token %s with 401', async (_case, make) => {
     await expect(sut.canActivate(context('customer', { authorization: `Bearer ${await make()}` }).ctx)).rejects.toMatchObject({ status: 401 });
   });
 
-  it("refuses a deleted customer's token with 401", async () => {
-    isActive.mockResolvedValue(false);
-    const { ctx } = context('customer', { authorization: `Bearer ${await token({ sub: '7', typ: TOKEN_TYPE })}` });
+  it('refuses with 401 a token whose login was deleted or whose password changed since it was issued', async () => {
+    isTokenCurrent.mockResolvedValue(false);
+    const { ctx } = context('customer', { authorization: `Bearer ${await token(claims)}` });
     await expect(sut.canActivate(ctx)).rejects.toMatchObject({ status: 401 });
   });
 

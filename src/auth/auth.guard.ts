@@ -3,18 +3,30 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { CommonErrors } from '../common/common.errors';
 import { problem } from '../common/problem';
-import { CustomersService } from '../customers/customers.service';
+import { AccountsService } from '../accounts/accounts.service';
 import { Access, ACCESS, AuthenticatedRequest } from './access';
 import { ApiKeys } from './api-keys';
 
 export const TOKEN_TYPE = 'customer';
+
+/**
+ * What login signs into a customer token: `sub` the customer id, `typ` TOKEN_TYPE, `aid` the account (login)
+ * id, `ver` the account's token version at login, and `exp`, which every token must carry.
+ */
+export interface CustomerTokenClaims {
+  sub: string;
+  typ: typeof TOKEN_TYPE;
+  aid: number;
+  ver: number;
+}
 
 const unauthorized = (detail: string) => problem(CommonErrors.UNAUTHORIZED, detail);
 const forbidden = (detail: string) => problem(CommonErrors.FORBIDDEN, detail);
 
 /**
  * Default deny: a route without an access marking is refused to everyone. An X-API-Key is checked first;
- * otherwise a Bearer token must be a valid customer token of a customer that still exists.
+ * otherwise a Bearer token must be a valid, expiring customer token of a login that still exists and whose
+ * password has not changed since the token was issued.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -24,7 +36,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeys,
     private readonly jwt: JwtService,
-    private readonly customersService: CustomersService,
+    private readonly accountsService: AccountsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -52,18 +64,25 @@ export class AuthGuard implements CanActivate {
   private async customerFromToken(header: string | undefined): Promise<number> {
     const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header ?? '');
     if (!match) throw unauthorized('Send X-API-Key or Authorization: Bearer <token>');
-    let payload: { sub?: unknown; typ?: unknown };
+    let payload: Record<string, unknown>;
     try {
       payload = await this.jwt.verifyAsync(match[1], { algorithms: ['HS256'] });
     } catch {
       throw unauthorized('The token is invalid or has expired');
     }
-    const customerId = Number(payload.sub);
-    if (payload.typ !== TOKEN_TYPE || !Number.isInteger(customerId)) throw unauthorized('The token is invalid or has expired');
-    // a deleted customer's tokens die with it
-    if (!(await this.customersService.isActive(customerId))) {
-      throw unauthorized('The token is invalid or has expired');
-    }
-    return customerId;
+    const claims = readClaims(payload);
+    // a deleted login, or a password changed since the token was issued, revokes it
+    if (!claims || !(await this.accountsService.isTokenCurrent(claims))) throw unauthorized('The token is invalid or has expired');
+    return claims.customerId;
   }
+}
+
+/** The claims a customer token must carry, or undefined. */
+function readClaims(payload: Record<string, unknown>): { customerId: number; accountId: number; tokenVersion: number } | undefined {
+  const { typ, exp, sub, aid, ver } = payload;
+  const customerId = Number(sub);
+  // without exp a token would never expire: jsonwebtoken checks exp only when it is there
+  if (typ !== TOKEN_TYPE || typeof exp !== 'number' || !Number.isInteger(customerId)) return undefined;
+  if (!Number.isInteger(aid) || !Number.isInteger(ver)) return undefined;
+  return { customerId, accountId: aid as number, tokenVersion: ver as number };
 }

@@ -3,7 +3,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from '../accounts/accounts.module';
-import { CustomersModule } from '../customers/customers.module';
 import { appConfig, authConfig, type AppConfig, type AuthConfig } from '../config/configuration';
 import { ApiKeys } from './api-keys';
 import { AuthController } from './auth.controller';
@@ -16,7 +15,6 @@ import { RateLimitGuard } from './rate-limit.guard';
 @Module({
   imports: [
     AccountsModule,
-    CustomersModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
       useFactory: (auth: AuthConfig) => ({ secret: auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
@@ -35,6 +33,6 @@ import { RateLimitGuard } from './rate-limit.guard';
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [ApiKeys],
+  exports: [ApiKeys, LoginAttempts],
 })
 export class AuthModule {}

@@ -1,11 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { AccountsService } from '../accounts/accounts.service';
+import { AccountsService, usernameKey } from '../accounts/accounts.service';
 import { PasswordHasher } from '../accounts/password-hasher';
 import { problem } from '../common/problem';
 import { authConfig, type AuthConfig } from '../config/configuration';
 import { AuthErrors } from './auth.errors';
-import { TOKEN_TYPE } from './auth.guard';
+import { CustomerTokenClaims, TOKEN_TYPE } from './auth.guard';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
 import { LoginAttempts } from './login-attempts';
 
@@ -27,17 +27,15 @@ export class AuthService implements OnModuleInit {
   }
 
   async login(dto: LoginDto, client: string): Promise<TokenResponseDto> {
-    await this.attempts.register(dto.username, client);
+    await this.attempts.register(usernameKey(dto.username), client);
     const account = await this.accountsService.findByUsername(dto.username);
     const valid = await this.hasher.verify(account?.passwordHash ?? this.decoyHash, dto.password);
     if (!account || !valid) {
       // one answer for an unknown user and a wrong password
       throw problem(AuthErrors.INVALID_CREDENTIALS, 'Unknown username or wrong password');
     }
-    const access_token = await this.jwt.signAsync(
-      { sub: String(account.customerId), typ: TOKEN_TYPE },
-      { expiresIn: this.config.jwtExpiresInSeconds },
-    );
+    const claims: CustomerTokenClaims = { sub: String(account.customerId), typ: TOKEN_TYPE, aid: account.id, ver: account.tokenVersion };
+    const access_token = await this.jwt.signAsync(claims, { expiresIn: this.config.jwtExpiresInSeconds });
     return { access_token, token_type: 'Bearer', expires_in: this.config.jwtExpiresInSeconds, customer_id: account.customerId };
   }
 }

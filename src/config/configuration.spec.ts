@@ -18,16 +18,43 @@ describe('authConfig', () => {
     expect(() => load({ NODE_ENV: 'production', API_KEYS: 'k' })).toThrow('Invalid configuration: JWT_SECRET must be set in production');
   });
 
+  const strongKey = 'k'.repeat(32);
+  const strongSecret = 's'.repeat(32);
+
   it('accepts the development key outside production, and only then', () => {
     expect(load({ NODE_ENV: 'development' }).apiKeys).toEqual(['dev-api-key']);
-    expect(load({ NODE_ENV: 'production', API_KEYS: 'a, b', JWT_SECRET: 's' }).apiKeys).toEqual(['a', 'b']);
+    expect(load({ NODE_ENV: 'production', API_KEYS: `a${strongKey}, b${strongKey}`, JWT_SECRET: strongSecret }).apiKeys).toEqual([
+      `a${strongKey}`,
+      `b${strongKey}`,
+    ]);
+  });
+
+  it.each([
+    ['the published development key', { API_KEYS: `${strongKey},dev-api-key` }, 'API_KEYS must not contain the development key'],
+    ['the published development secret', { JWT_SECRET: 'dev-jwt-secret-change-me' }, 'JWT_SECRET must not be the development secret'],
+    ['an API key shorter than 32 characters', { API_KEYS: `${strongKey},${'k'.repeat(31)}` }, 'API_KEYS: every key must be at least 32 characters'],
+    ['a JWT_SECRET shorter than 32 characters', { JWT_SECRET: 'x' }, 'JWT_SECRET must be at least 32 characters'],
+  ])('refuses to start in production with %s, in one line', (_case, env, message) => {
+    const start = () => load({ NODE_ENV: 'production', API_KEYS: strongKey, JWT_SECRET: strongSecret, ...env });
+    expect(start).toThrow(`Invalid configuration: ${message}`);
+    expect(start).toThrow(/^[^\n]+$/);
+  });
+
+  it('never names a key in its message', () => {
+    expect(() => load({ NODE_ENV: 'production', API_KEYS: 'short-secret-key', JWT_SECRET: strongSecret })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('short-secret-key') }),
+    );
+  });
+
+  it('keeps accepting short keys and secrets outside production', () => {
+    expect(load({ NODE_ENV: 'development', API_KEYS: 'k', JWT_SECRET: 'x' })).toMatchObject({ apiKeys: ['k'], jwtSecret: 'x' });
   });
 
   it('reads token lifetimes in seconds, minutes, hours and days', () => {
     expect(load({ JWT_EXPIRES_IN: '90' }).jwtExpiresInSeconds).toBe(90);
     expect(load({ JWT_EXPIRES_IN: '15m' }).jwtExpiresInSeconds).toBe(900);
     expect(load({ JWT_EXPIRES_IN: '1h' }).jwtExpiresInSeconds).toBe(3600);
-    expect(load({ JWT_EXPIRES_IN: '2d' }).jwtExpiresInSeconds).toBe(172800);
+    expect(load({ JWT_EXPIRES_IN: '1d' }).jwtExpiresInSeconds).toBe(86400);
   });
 });
 
@@ -41,10 +68,13 @@ describe('appConfig.trustProxy', () => {
     return appConfig().trustProxy;
   };
 
-  it('reads true, false and proxy addresses as Fastify takes them', () => {
+  it('reads false and proxy addresses as Fastify takes them', () => {
     expect(trustProxy('false')).toBe(false);
-    expect(trustProxy('true')).toBe(true);
     expect(trustProxy('10.0.0.0/8,127.0.0.1')).toBe('10.0.0.0/8,127.0.0.1');
+  });
+
+  it('refuses true: it would believe any X-Forwarded-For a client sends', () => {
+    expect(() => trustProxy('true')).toThrow(/^Invalid configuration: TRUST_PROXY=true is refused/);
   });
 
   it('trusts exactly the given number of hops', () => {

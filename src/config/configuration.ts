@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { ConfigType, registerAs } from '@nestjs/config';
-import { validateEnvironment } from './env.validation';
+import { durationSeconds, validateEnvironment } from './env.validation';
 
 const DEV_API_KEY = 'dev-api-key';
 const DEV_JWT_SECRET = 'dev-jwt-secret-change-me';
+/** In production: at least 32 characters, the 256 bits RFC 7518 asks of an HS256 key when the characters are random. */
+const MIN_SECRET_LENGTH = 32;
 
 /** Reads and validates the environment once per namespace; every value below is already checked. */
 const env = () => validateEnvironment(process.env);
@@ -63,13 +65,14 @@ export const authConfig = registerAs('auth', () => {
   const apiKeys = splitList(API_KEYS);
   if (production && !apiKeys.length) throw new Error('Invalid configuration: API_KEYS must be set in production');
   if (production && !JWT_SECRET) throw new Error('Invalid configuration: JWT_SECRET must be set in production');
+  if (production) assertStrongSecrets(apiKeys, JWT_SECRET!);
   const logger = new Logger('Config');
   if (!apiKeys.length) logger.warn(`API_KEYS is not set: accepting the development key "${DEV_API_KEY}"`);
   if (!JWT_SECRET) logger.warn('JWT_SECRET is not set: signing customer tokens with a development secret');
   return {
     apiKeys: apiKeys.length ? apiKeys : [DEV_API_KEY],
     jwtSecret: JWT_SECRET ?? DEV_JWT_SECRET,
-    jwtExpiresInSeconds: toSeconds(JWT_EXPIRES_IN),
+    jwtExpiresInSeconds: durationSeconds(JWT_EXPIRES_IN),
   };
 });
 
@@ -92,16 +95,23 @@ function splitList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Fastify's trustProxy: whether, how many hops of, or which proxies' X-Forwarded-For to believe. */
-function parseTrustProxy(value: string): boolean | string | ((address: string, hop: number) => boolean) {
-  if (value === 'true' || value === 'false') return value === 'true';
+/** The published development values, or anything short enough to guess, never protect a production server. */
+function assertStrongSecrets(apiKeys: string[], jwtSecret: string): void {
+  const refuse = (reason: string) => {
+    throw new Error(`Invalid configuration: ${reason}`);
+  };
+  // the messages name the variable and the position, never the key itself: this line goes to the logs
+  if (apiKeys.includes(DEV_API_KEY)) refuse(`API_KEYS must not contain the development key "${DEV_API_KEY}" in production`);
+  if (jwtSecret === DEV_JWT_SECRET) refuse('JWT_SECRET must not be the development secret in production');
+  const short = apiKeys.findIndex((key) => key.length < MIN_SECRET_LENGTH);
+  if (short >= 0) refuse(`API_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production (key ${short + 1} is shorter)`);
+  if (jwtSecret.length < MIN_SECRET_LENGTH) refuse(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
+}
+
+/** Fastify's trustProxy: false, how many hops of, or which proxies' X-Forwarded-For to believe (never all). */
+function parseTrustProxy(value: string): false | string | ((address: string, hop: number) => boolean) {
+  if (value === 'false') return false;
   if (!/^\d+$/.test(value)) return value;
   const hops = Number(value);
   return (_address, hop) => hop < hops;
-}
-
-function toSeconds(duration: string): number {
-  const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-  const match = /^(\d+)([smhd]?)$/.exec(duration)!;
-  return Number(match[1]) * (units[match[2]] ?? 1);
 }

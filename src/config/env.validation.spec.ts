@@ -29,6 +29,19 @@ describe('validateEnvironment', () => {
     [{ DB_DATABASE: 'shop; DROP' }, 'DB_DATABASE'],
     [{ JWT_EXPIRES_IN: 'forever' }, 'JWT_EXPIRES_IN'],
     [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
+    // true believes every X-Forwarded-For entry, so any client could pick its address
+    [{ TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    // /0 trusts every address, which is true by another name
+    [{ TRUST_PROXY: '0.0.0.0/0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.1,::/0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '0' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '11' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.300' }, 'TRUST_PROXY'],
+    // every token would be refused at once
+    [{ JWT_EXPIRES_IN: '0' }, 'JWT_EXPIRES_IN'],
+    [{ JWT_EXPIRES_IN: '59s' }, 'JWT_EXPIRES_IN'],
+    [{ JWT_EXPIRES_IN: '25h' }, 'JWT_EXPIRES_IN'],
+    [{ JWT_EXPIRES_IN: '99999999999999999999d' }, 'JWT_EXPIRES_IN'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {
@@ -36,5 +49,15 @@ describe('validateEnvironment', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+});
+
+describe('validateEnvironment: accepted values at the edges', () => {
+  it.each(['60', '1m', '24h', '1d', '86400'])('accepts JWT_EXPIRES_IN=%s (60 s to 24 h)', (value) => {
+    expect(validateEnvironment({ JWT_EXPIRES_IN: value }).JWT_EXPIRES_IN).toBe(value);
+  });
+
+  it.each(['false', '1', '10', '10.0.0.0/8,127.0.0.1', '192.0.2.7', 'fd00::/8, ::1'])('accepts TRUST_PROXY=%s', (value) => {
+    expect(validateEnvironment({ TRUST_PROXY: value }).TRUST_PROXY).toBe(value);
   });
 });

@@ -1,6 +1,12 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
 import { CronTime } from 'cron';
+import { isIP } from 'node:net';
+
+/** Customer token lifetimes: shorter and every token dies before it is used, longer and a stolen one lives on. */
+export const JWT_LIFETIME_SECONDS = { min: 60, max: 86_400 } as const;
+/** More hops than this and the address a client wrote at the left of X-Forwarded-For gets believed. */
+export const MAX_TRUSTED_PROXY_HOPS = 10;
 
 /**
  * The process environment as the contract's Configuration table defines it, with its defaults.
@@ -60,6 +66,13 @@ export class EnvironmentVariables {
   @IsString()
   JWT_SECRET?: string;
 
+  @ValidateBy({
+    name: 'jwtLifetime',
+    validator: {
+      validate: (value: string) => durationSeconds(value) >= JWT_LIFETIME_SECONDS.min && durationSeconds(value) <= JWT_LIFETIME_SECONDS.max,
+      defaultMessage: () => 'JWT_EXPIRES_IN must be between 60 s and 24 h (e.g. 15m or 1h)',
+    },
+  })
   @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d (e.g. 1h)' })
   JWT_EXPIRES_IN: string = '1h';
 
@@ -115,10 +128,53 @@ export class EnvironmentVariables {
   @IsString()
   CORS_ORIGINS?: string;
 
-  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
-    message: 'TRUST_PROXY must be true, false, a number of proxy hops, or comma-separated proxy addresses/CIDRs',
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: (value: string) => trustProxyProblem(value) === undefined,
+      defaultMessage: (args) => trustProxyProblem(args?.value as string) ?? '',
+    },
   })
+  @IsString()
   TRUST_PROXY: string = 'false';
+}
+
+/** `90`, `90s`, `15m`, `1h`, `1d` in seconds (the shape is checked first). */
+export function durationSeconds(duration: string): number {
+  const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+  const match = /^(\d+)([smhd]?)$/.exec(duration);
+  return match ? Number(match[1]) * (units[match[2]] ?? 1) : NaN;
+}
+
+/**
+ * Why a TRUST_PROXY value is refused, if it is. Only the proxies may be believed: `true` (or a /0 range)
+ * believes every X-Forwarded-For entry, so a client could pick its address and dodge rate and login limits.
+ */
+function trustProxyProblem(value: string): string | undefined {
+  if (value === 'true') {
+    return (
+      'TRUST_PROXY=true is refused: any client could choose its address with X-Forwarded-For; ' +
+      'set the number of proxy hops (e.g. 1) or the proxies\' addresses/CIDRs'
+    );
+  }
+  if (value === 'false') return undefined;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return hops >= 1 && hops <= MAX_TRUSTED_PROXY_HOPS ? undefined : `TRUST_PROXY must be a number of proxy hops from 1 to ${MAX_TRUSTED_PROXY_HOPS}`;
+  }
+  const invalid = value.split(',').map((entry) => entry.trim()).find((entry) => !isProxyAddress(entry));
+  return invalid === undefined
+    ? undefined
+    : `TRUST_PROXY must be false, a number of proxy hops, or comma-separated proxy addresses/CIDRs (not "${invalid}"; /0 trusts everyone)`;
+}
+
+/** An IP address or a CIDR range narrower than everything (`/0` would trust any client). */
+function isProxyAddress(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 function toInteger(value: unknown): unknown {

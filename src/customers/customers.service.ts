@@ -86,11 +86,6 @@ export class CustomersService {
     return customer;
   }
 
-  /** Whether the customer exists and is not deleted (a customer token is only as alive as its customer). */
-  isActive(id: number): Promise<boolean> {
-    return this.customersRepository.exists({ where: { id } });
-  }
-
   /** 404 unless the customer ever existed: a deleted customer's orders stay readable. */
   async assertEverExisted(manager: EntityManager, id: number): Promise<void> {
     if (!(await manager.exists(Customer, { where: { id }, withDeleted: true }))) throw customerNotFound(id);

@@ -11,8 +11,13 @@ export class Account {
   @Column({ type: 'varchar', length: 64 })
   username: string;
 
+  /** Lower-cased username; compared exactly (binary collation on MySQL, see the ExactKeys migration). */
   @Column({ name: 'username_key', type: 'varchar', length: 64 })
   usernameKey: string;
+
+  /** Raised by every password change; a token carries the version it was issued at and dies when it moves on. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
 
   /** argon2id; never leaves the service (see toAccountResponse). */
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })

@@ -1,11 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsUsername } from '../../accounts/dto/create-account.dto';
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
+  @ApiProperty({ example: 'ada', minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'The account\'s username, in any case' })
+  @IsUsername()
   username: string;
 
   @ApiProperty({ example: 'password123', writeOnly: true })

@@ -11,7 +11,10 @@ export class Customer {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
-  /** Lower-cased email for case-insensitive uniqueness; cleared on delete so the address is free again. */
+  /**
+   * Lower-cased email for case-insensitive uniqueness, otherwise compared exactly (binary collation on MySQL);
+   * cleared on delete so the address is free again.
+   */
   @Column({ name: 'email_key', type: 'varchar', length: 254, nullable: true })
   emailKey: string | null;
 
