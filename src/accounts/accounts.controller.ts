@@ -5,6 +5,7 @@ import { MessageDto } from '../common/message.dto';
 import { CommonErrors } from '../common/common.errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { CustomerErrors } from '../customers/customers.errors';
+import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
@@ -29,6 +30,7 @@ export class AccountsController {
   @Get(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Read an account', description: 'A customer token reads only its own account (404 for others).' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: AccountResponseDto })
   @ApiProblems(...ID_PROBLEMS, AccountErrors.ACCOUNT_NOT_FOUND)
   findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<AccountResponseDto> {
@@ -38,6 +40,7 @@ export class AccountsController {
   @Put(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Change the username and/or password', description: 'A customer token changes only its own account.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: AccountUpdatedDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, CommonErrors.EMPTY_UPDATE, AccountErrors.ACCOUNT_NOT_FOUND, AccountErrors.USERNAME_TAKEN)
   async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateAccountDto, @CurrentPrincipal() principal: Principal): Promise<AccountUpdatedDto> {
@@ -48,6 +51,7 @@ export class AccountsController {
   @ApiKeyOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an account', description: 'The customer stays; only the login is removed.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, AccountErrors.ACCOUNT_NOT_FOUND)
   async remove(@Param('id', ParseIdPipe) id: number): Promise<MessageDto> {

@@ -1,14 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada' })
+  @ApiProperty({ example: 'ada', minLength: 1, maxLength: 64 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
   username: string;
 
-  @ApiProperty({ example: 'password123', writeOnly: true })
+  @ApiProperty({ example: 'password123', writeOnly: true, minLength: 1, maxLength: 128 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(128)
@@ -17,7 +18,7 @@ export class LoginDto {
 
 export class TokenResponseDto {
   @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…' }) access_token: string;
-  @ApiProperty({ example: 'Bearer' }) token_type: 'Bearer';
-  @ApiProperty({ type: 'integer', example: 3600, description: 'Seconds until the token expires' }) expires_in: number;
-  @ApiProperty({ type: 'integer', example: 1 }) customer_id: number;
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' }) token_type: 'Bearer';
+  @ApiProperty({ type: 'integer', format: 'int32', example: 3600, description: 'Seconds until the token expires' }) expires_in: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 1 }) customer_id: number;
 }
