@@ -220,6 +220,14 @@ describe('Rate limiting (e2e)', () => {
     for (let i = 0; i < 10; i++) await t.http.get('/products').expect(200);
   });
 
+  it('explains the 429 in a sentence with the retry delay, not a framework class name', async () => {
+    let res = await t.anon.get('/health');
+    for (let i = 0; i < 5 && res.status !== 429; i++) res = await t.anon.get('/health');
+    expectProblem(res, 429, 'RATE_LIMITED');
+    expect(res.body.detail).not.toMatch(/Exception/);
+    expect(res.body.detail).toBe(`Too many requests: this client may make 5 every 60 s; retry in ${res.headers['retry-after']} s`);
+  });
+
   it('ignores X-Forwarded-For by default: a client cannot dodge the limit by inventing addresses', async () => {
     for (let i = 0; i < 5; i++) await t.anon.get('/products').set('X-Forwarded-For', `198.51.100.${i}`);
     expectProblem(await t.anon.get('/products').set('X-Forwarded-For', '203.0.113.9'), 429, 'RATE_LIMITED');

@@ -1,7 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import type { OpenAPIObject, OperationObject, PathItemObject, ResponseObject } from '@nestjs/swagger';
+import type { HeaderObject, OpenAPIObject, OperationObject, ParameterObject, PathItemObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_ID } from '../src/common/limits';
 import { registeredRoutes } from './support/routes';
 import { startApp, TestApp } from './support/app';
 
@@ -18,6 +19,13 @@ function operationsOf(document: OpenAPIObject): Operation[] {
   return Object.entries<PathItemObject>(document.paths).flatMap(([path, item]) =>
     HTTP_METHODS.filter((method) => item[method]).map((method) => ({ route: `${method} ${path}`, operation: item[method]! })),
   );
+}
+
+/** The schema a `$ref` names (the document's own references only). */
+function resolve<T extends object>(document: OpenAPIObject, value: T | ReferenceObject): T {
+  if (!('$ref' in value)) return value;
+  const [, section, name] = /^#\/components\/(\w+)\/(.+)$/.exec(value.$ref)!;
+  return (document.components as Record<string, Record<string, T>>)[section][name];
 }
 
 /** Fastify's `/customers/:id` as OpenAPI writes it, `/customers/{id}`. */
@@ -90,5 +98,66 @@ describe('OpenAPI document (e2e)', () => {
     const secured = operations.filter(({ operation }) => operation.security?.length);
     expect(secured.length).toBeGreaterThan(0);
     expect(secured.filter(({ operation }) => !operation.responses['401']).map((o) => o.route)).toEqual([]);
+  });
+  it('types the nullable strings of request bodies as strings, so that clients send text and not {}', () => {
+    const property = (schema: string, name: string) => (document.components!.schemas![schema] as SchemaObject).properties![name];
+    for (const schema of ['CreateCustomerDto', 'UpdateCustomerDto']) {
+      expect(property(schema, 'phone_number')).toMatchObject({ type: 'string', nullable: true, maxLength: 32 });
+    }
+    for (const schema of ['CreateProductDto', 'UpdateProductDto']) {
+      expect(property(schema, 'description')).toMatchObject({ type: 'string', nullable: true, maxLength: 5000 });
+    }
+  });
+
+  it('documents every path id as ParseIdPipe checks it: an integer from 1 to MAX_ID', () => {
+    const pathParameters = operations.flatMap(({ route, operation }) =>
+      (operation.parameters ?? []).map((p) => resolve<ParameterObject>(document, p)).filter((p) => p.in === 'path').map((p) => ({ route, name: p.name, schema: p.schema })),
+    );
+    expect(pathParameters.length).toBeGreaterThanOrEqual(17);
+    for (const parameter of pathParameters) {
+      expect(parameter).toEqual({ route: parameter.route, name: parameter.name, schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: MAX_ID }) });
+    }
+  });
+
+  it('closes every request body: unknown fields are refused (400), nested objects included', () => {
+    const open: string[] = [];
+    const check = (where: string, value: SchemaObject | ReferenceObject | undefined): void => {
+      if (!value) return;
+      const schema = resolve<SchemaObject>(document, value);
+      if (schema.type === 'object' && schema.additionalProperties !== false) open.push(where);
+      for (const [name, nested] of Object.entries(schema.properties ?? {})) check(`${where}.${name}`, nested);
+      check(`${where}[]`, schema.items);
+    };
+    const withBody = operations.filter(({ operation }) => operation.requestBody);
+    expect(withBody.length).toBeGreaterThan(0);
+    for (const { route, operation } of withBody) {
+      for (const media of Object.values(resolve(document, operation.requestBody!).content)) check(route, media.schema);
+    }
+    expect(open).toEqual([]);
+  });
+
+  it('marks the body of POST /orders/{id}/cancel optional', () => {
+    expect(document.paths['/orders/{id}/cancel'].post!.requestBody).toMatchObject({ required: false });
+  });
+
+  it('declares Retry-After on every 429, and documents a 429 on every operation', () => {
+    const rateLimited = operations.map(({ route, operation }) => ({ route, response: operation.responses['429'] as ResponseObject | undefined }));
+    expect(rateLimited.filter(({ response }) => !response).map((r) => r.route)).toEqual([]);
+    for (const { route, response } of rateLimited) {
+      expect({ route, retryAfter: response!.headers?.['Retry-After'] }).toEqual({ route, retryAfter: expect.objectContaining({ required: true }) });
+    }
+  });
+
+  it('declares the RateLimit headers on every answer of the routes open without an API key', () => {
+    // RateLimitGuard counts every caller but one with a valid API key
+    const open = operations.filter(({ operation }) => !operation.security?.length || operation.security.some((requirement) => 'bearer' in requirement));
+    expect(open.map((o) => o.route)).toEqual(expect.arrayContaining(['get /products', 'post /auth/login', 'post /orders']));
+    const missing = open.flatMap(({ route, operation }) =>
+      Object.entries(operation.responses)
+        .filter(([, response]) => ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'].some((name) => !(response as ResponseObject).headers?.[name]))
+        .map(([status]) => `${route} ${status}`),
+    );
+    expect(missing).toEqual([]);
+    expect(resolve<HeaderObject>(document, { $ref: '#/components/headers/RateLimit-Remaining' }).schema).toMatchObject({ type: 'integer' });
   });
 });

@@ -5,6 +5,7 @@ import { MessageDto } from '../common/message.dto';
 import { CommonErrors } from '../common/common.errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { CustomerErrors } from '../customers/customers.errors';
+import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { AccountErrors } from './accounts.errors';
 import { AccountsService } from './accounts.service';
@@ -29,6 +30,7 @@ export class AccountsController {
   @Get(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Read an account', description: 'A customer token reads only its own account (404 for others).' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: AccountResponseDto })
   @ApiProblems(...ID_PROBLEMS, AccountErrors.ACCOUNT_NOT_FOUND)
   findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<AccountResponseDto> {
@@ -44,6 +46,7 @@ export class AccountsController {
       'an API key may reset a password without it. A password change revokes every token issued before it, the ' +
       "caller's own included (401 afterwards): the customer logs in again with the new password.",
   })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: AccountUpdatedDto })
   @ApiProblems(
     ...BODY_PROBLEMS,
@@ -62,6 +65,7 @@ export class AccountsController {
   @ApiKeyOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete an account', description: 'The customer stays; only the login is removed, and its tokens are refused from then on.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, AccountErrors.ACCOUNT_NOT_FOUND)
   async remove(@Param('id', ParseIdPipe) id: number): Promise<MessageDto> {

@@ -22,7 +22,8 @@ export const ApiKeyOnly = () =>
   applyDecorators(
     SetMetadata(ACCESS, 'api-key' satisfies Access),
     ApiSecurity(API_KEY_SCHEME),
-    ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.FORBIDDEN),
+    // callers without a valid key are counted by the rate limit too, and may be refused with 429
+    ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.FORBIDDEN, CommonErrors.RATE_LIMITED),
   );
 
 export const CustomerOrApiKey = () =>

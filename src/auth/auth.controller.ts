@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, BODY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { Public } from './access';
-import { AuthErrors } from './auth.errors';
+import { AuthErrors, LOGIN_RATE_LIMITED } from './auth.errors';
 import { AuthService } from './auth.service';
 import { LoginDto, TokenResponseDto } from './dto/login.dto';
 
@@ -23,7 +23,7 @@ export class AuthController {
       'limited per client and per username (429 with Retry-After); a client already refused does not count against usernames.',
   })
   @ApiOkResponse({ type: TokenResponseDto })
-  @ApiProblems(...BODY_PROBLEMS, AuthErrors.INVALID_CREDENTIALS)
+  @ApiProblems(...BODY_PROBLEMS, AuthErrors.INVALID_CREDENTIALS, LOGIN_RATE_LIMITED)
   login(@Body() dto: LoginDto, @Ip() client: string): Promise<TokenResponseDto> {
     return this.authService.login(dto, client);
   }

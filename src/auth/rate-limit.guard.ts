@@ -1,6 +1,15 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { CommonErrors } from '../common/common.errors';
+import { retryLater } from '../common/problem';
 import { ApiKeys } from './api-keys';
 
 /**
@@ -23,5 +32,11 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
     return this.apiKeys.isValid(request.headers['x-api-key']);
+  }
+
+  /** A sentence for the client instead of the framework's "ThrottlerException: Too Many Requests". */
+  protected override async throwThrottlingException(_context: ExecutionContext, { limit, ttl, timeToBlockExpire }: ThrottlerLimitDetail): Promise<void> {
+    const seconds = Math.max(1, Math.ceil(timeToBlockExpire));
+    throw retryLater(CommonErrors.RATE_LIMITED, `Too many requests: this client may make ${limit} every ${Math.round(ttl / 1000)} s; retry in ${seconds} s`, seconds);
   }
 }

@@ -6,7 +6,7 @@ export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -14,7 +14,7 @@ export class PaginationQueryDto {
   @Max(MAX_LIMIT)
   limit: number = DEFAULT_LIMIT;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0, description: 'Items to skip' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Items to skip' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -36,7 +36,7 @@ export function toPage<E, T>([rows, total]: [E[], number], query: PaginationQuer
 
 /** Swagger shape of a page; subclasses narrow `items`. */
 export abstract class PageDto {
-  @ApiProperty({ type: 'integer', example: 42 }) total: number;
-  @ApiProperty({ type: 'integer', example: 20 }) limit: number;
-  @ApiProperty({ type: 'integer', example: 0 }) offset: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 42 }) total: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 20 }) limit: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 0 }) offset: number;
 }

@@ -4,6 +4,7 @@ import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Princi
 import { MessageDto } from '../common/message.dto';
 import { CommonErrors } from '../common/common.errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { CustomerErrors } from './customers.errors';
 import { CustomersService } from './customers.service';
@@ -19,7 +20,7 @@ export class CustomersController {
 
   @Post()
   @ApiKeyOnly()
-  @ApiOperation({ summary: 'Create a customer' })
+  @ApiOperation({ summary: 'Create a customer', description: 'The email must not belong to another customer (compared case-insensitively): 409 `EMAIL_TAKEN`.' })
   @ApiCreatedResponse({ type: CustomerCreatedDto })
   @ApiProblems(...BODY_PROBLEMS, CustomerErrors.EMAIL_TAKEN)
   async create(@Body() dto: CreateCustomerDto): Promise<CustomerCreatedDto> {
@@ -38,6 +39,7 @@ export class CustomersController {
   @Get(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Read a customer', description: 'A customer token reads only its own record (404 for others).' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: CustomerResponseDto })
   @ApiProblems(...ID_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)
   findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<CustomerResponseDto> {
@@ -47,6 +49,7 @@ export class CustomersController {
   @Put(':id')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Update a customer', description: 'Partial: send any of name, email, phone_number. A customer token updates only its own record.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: CustomerUpdatedDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, CommonErrors.EMPTY_UPDATE, CustomerErrors.CUSTOMER_NOT_FOUND, CustomerErrors.EMAIL_TAKEN)
   async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateCustomerDto, @CurrentPrincipal() principal: Principal): Promise<CustomerUpdatedDto> {
@@ -57,6 +60,7 @@ export class CustomersController {
   @ApiKeyOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a customer', description: 'Soft delete: reads answer 404 afterwards, the customer\'s orders stay readable and its account (login) is removed.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)
   async remove(@Param('id', ParseIdPipe) id: number): Promise<MessageDto> {

@@ -16,7 +16,7 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness and database state' })
+  @ApiOperation({ summary: 'Liveness and database state', description: '200 while the database answers a ping within 2 s, 503 otherwise. Public.' })
   @ApiOkResponse({ description: 'Up', schema: { example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } } } })
   @ApiProblems(CommonErrors.SERVICE_UNAVAILABLE)
   check(): Promise<HealthCheckResult> {

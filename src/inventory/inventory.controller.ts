@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
+import { CommonErrors } from '../common/common.errors';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
 import { LowStockPageDto } from './dto/low-stock-response.dto';
@@ -20,7 +22,8 @@ export class InventoryController {
   constructor(private readonly inventoryService: InventoryService) {}
 
   @Get('products/:id/stock')
-  @ApiOperation({ summary: "Read a product's stock level" })
+  @ApiOperation({ summary: "Read a product's stock level", description: 'Quantity, reorder settings, whether it is low (quantity <= reorder_threshold) and when it was last restocked.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: StockResponseDto })
   @ApiProblems(...ID_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   getStock(@Param('id', ParseIdPipe) id: number): Promise<StockResponseDto> {
@@ -33,6 +36,7 @@ export class InventoryController {
     description: 'Send `quantity` to set the level or `adjustment` to add/remove units (not both), with an optional `reason`; ' +
       'each change is an `adjustment` movement in the ledger. Stock never goes below 0.',
   })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: StockResponseDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, InventoryErrors.INVALID_STOCK_UPDATE, ProductErrors.PRODUCT_NOT_FOUND, InventoryErrors.STOCK_BELOW_ZERO)
   update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateStockDto): Promise<StockResponseDto> {
@@ -41,6 +45,7 @@ export class InventoryController {
 
   @Get('products/:id/stock/movements')
   @ApiOperation({ summary: "A product's stock ledger, newest first", description: 'Types: initial, order, cancel, restock, adjustment. Readable after the product is deleted.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: StockMovementPageDto })
   @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   listMovements(@Param('id', ParseIdPipe) id: number, @Query() page: PaginationQueryDto): Promise<StockMovementPageDto> {
@@ -63,6 +68,8 @@ export class InventoryController {
       'the same pass the scheduled job runs (RESTOCK_CRON). Returns what it restocked.',
   })
   @ApiOkResponse({ type: RestockResultDto })
+  // no body is expected, but one that is sent is parsed and can be refused like any other
+  @ApiProblems(CommonErrors.MALFORMED_JSON, CommonErrors.PAYLOAD_TOO_LARGE, CommonErrors.UNSUPPORTED_MEDIA_TYPE)
   async restock(): Promise<RestockResultDto> {
     const restocked = await this.inventoryService.restockLowStock();
     return { message: `Restocked ${restocked.length} product(s)`, restocked };

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly, CurrentPrincipal, CustomerOrApiKey, ownerScope, type Principal } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { CustomerErrors } from '../customers/customers.errors';
 import { IdempotencyErrors } from '../idempotency/idempotency.errors';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
 import { CancelOrderDto } from './dto/cancel-order.dto';
@@ -37,6 +38,7 @@ export class OrdersController {
     name: 'Idempotency-Key',
     required: false,
     description: 'Any unique string (1–255 printable ASCII characters), e.g. a UUID, to make retries safe',
+    schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' },
     example: '6f1c2c8e-5d5b-4f7e-9a57-0a4a1d3b2e11',
   })
   @ApiCreatedResponse({
@@ -68,7 +70,8 @@ export class OrdersController {
 
   @Get(':id')
   @CustomerOrApiKey()
-  @ApiOperation({ summary: 'Read an order' })
+  @ApiOperation({ summary: 'Read an order', description: 'A customer token reads only its own orders (404 for others).' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: OrderResponseDto })
   @ApiProblems(...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND)
   findOne(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<OrderResponseDto> {
@@ -78,6 +81,7 @@ export class OrdersController {
   @Get(':id/track')
   @CustomerOrApiKey()
   @ApiOperation({ summary: 'Track an order', description: 'Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: TrackingResponseDto })
   @ApiProblems(...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND)
   track(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal): Promise<TrackingResponseDto> {
@@ -87,7 +91,7 @@ export class OrdersController {
   @Get(':customer_id/history')
   @CustomerOrApiKey()
   @ApiOperation({ summary: "A customer's order history", description: 'Newest first, paginated. Orders of a deleted customer stay readable.' })
-  @ApiParam({ name: 'customer_id', example: 1 })
+  @ApiIdParam('customer_id')
   @ApiOkResponse({ type: OrderPageDto })
   @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)
   history(@Param('customer_id', ParseIdPipe) customerId: number, @Query() page: PaginationQueryDto, @CurrentPrincipal() principal: Principal): Promise<OrderPageDto> {
@@ -101,6 +105,8 @@ export class OrdersController {
     summary: 'Cancel an order',
     description: 'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements). Body optional.',
   })
+  @ApiBody({ required: false, type: CancelOrderDto })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: OrderEnvelopeDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND, OrderErrors.INVALID_STATUS_TRANSITION)
   async cancel(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal, @Body() dto: CancelOrderDto = {}): Promise<OrderEnvelopeDto> {
@@ -115,6 +121,7 @@ export class OrdersController {
       '`pending → processing → shipped → delivered`, one step at a time; `cancelled` from pending or processing ' +
       '(the same as POST /orders/{id}/cancel: stock is returned). Optional `carrier`, `tracking_number`, `note`.',
   })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: OrderEnvelopeDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND, OrderErrors.INVALID_STATUS_TRANSITION)
   async changeStatus(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateOrderStatusDto): Promise<OrderEnvelopeDto> {

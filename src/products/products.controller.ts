@@ -4,6 +4,7 @@ import { ApiKeyOnly, Public } from '../auth/access';
 import { MessageDto } from '../common/message.dto';
 import { CommonErrors } from '../common/common.errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
+import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
@@ -37,7 +38,8 @@ export class ProductsController {
 
   @Get(':id')
   @Public()
-  @ApiOperation({ summary: 'Read a product' })
+  @ApiOperation({ summary: 'Read a product', description: 'Public. A deleted product is 404.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: ProductResponseDto })
   @ApiProblems(...ID_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   findOne(@Param('id', ParseIdPipe) id: number): Promise<ProductResponseDto> {
@@ -47,6 +49,7 @@ export class ProductsController {
   @Put(':id')
   @ApiKeyOnly()
   @ApiOperation({ summary: 'Update a product', description: 'Partial. `stock_quantity` is refused here (400): use PATCH /products/{id}/stock.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: ProductUpdatedDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, CommonErrors.EMPTY_UPDATE, ProductErrors.PRODUCT_NOT_FOUND)
   async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateProductDto): Promise<ProductUpdatedDto> {
@@ -57,6 +60,7 @@ export class ProductsController {
   @ApiKeyOnly()
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a product', description: 'Soft delete: reads answer 404 afterwards; past orders keep its name and price.' })
+  @ApiIdParam('id')
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   async remove(@Param('id', ParseIdPipe) id: number): Promise<MessageDto> {

@@ -1,13 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { iso } from '../../common/dto-helpers';
 import { Account } from '../entities/account.entity';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class AccountResponseDto {
-  @ApiProperty({ type: 'integer', example: 1 }) id: number;
-  @ApiProperty({ type: 'integer', example: 1 }) customer_id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 1 }) id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 1 }) customer_id: number;
   @ApiProperty({ example: 'ada' }) username: string;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
 }
 
 export class AccountCreatedDto {

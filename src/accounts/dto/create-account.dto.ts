@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_ID } from '../../common/limits';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 /**
  * What a username may be, wherever one is sent (creating or renaming an account, logging in): a look-alike
@@ -16,13 +17,13 @@ export const IsUsername = () =>
   );
 
 export class CreateAccountDto {
-  @ApiProperty({ type: 'integer', example: 1, description: 'The customer this login belongs to (one account per customer)' })
+  @ApiProperty({ ...ID_SCHEMA, example: 1, description: 'The customer this login belongs to (one account per customer)' })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   customer_id: number;
 
-  @ApiProperty({ example: 'ada', minLength: 3, maxLength: 64, description: 'Letters, digits, . _ -; unique, case-insensitive' })
+  @ApiProperty({ example: 'ada', minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'Letters, digits, . _ -; unique, case-insensitive' })
   @IsUsername()
   username: string;
 

@@ -3,21 +3,21 @@ import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'c
 import { Trim } from '../../common/dto-helpers';
 
 export class CreateCustomerDto {
-  @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 200, pattern: '\\S', description: 'Not blank; surrounding spaces are trimmed' })
   @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254, description: 'Unique, compared case-insensitively' })
+  @ApiProperty({ example: 'ada@example.com', format: 'email', maxLength: 254, description: 'Unique, compared case-insensitively' })
   @Trim()
   @IsString()
   @MaxLength(254)
   @IsEmail()
   email: string;
 
-  @ApiPropertyOptional({ example: '+44 20 7946 0958', maxLength: 32, nullable: true })
+  @ApiPropertyOptional({ type: String, example: '+44 20 7946 0958', maxLength: 32, pattern: '^\\+?[0-9][0-9 ().-]{2,31}$', nullable: true })
   @IsOptional()
   @Trim()
   @IsString()

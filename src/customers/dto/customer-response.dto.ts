@@ -2,14 +2,15 @@ import { ApiProperty } from '@nestjs/swagger';
 import { iso } from '../../common/dto-helpers';
 import { PageDto } from '../../common/pagination';
 import { Customer } from '../entities/customer.entity';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class CustomerResponseDto {
-  @ApiProperty({ type: 'integer', example: 1 }) id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 1 }) id: number;
   @ApiProperty({ example: 'Ada Lovelace' }) name: string;
-  @ApiProperty({ example: 'ada@example.com' }) email: string;
+  @ApiProperty({ format: 'email', example: 'ada@example.com' }) email: string;
   @ApiProperty({ example: '+44 20 7946 0958', nullable: true, type: String }) phone_number: string | null;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
 }
 
 export class CustomerPageDto extends PageDto {

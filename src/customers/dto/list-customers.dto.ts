@@ -3,13 +3,13 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../common/pagination';
 
 export class ListCustomersQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Exact email, case-insensitive', example: 'ada@example.com' })
+  @ApiPropertyOptional({ description: 'Exact email, case-insensitive', example: 'ada@example.com', maxLength: 254 })
   @IsOptional()
   @IsString()
   @MaxLength(254)
   email?: string;
 
-  @ApiPropertyOptional({ description: 'Text contained in the name or email', example: 'ada' })
+  @ApiPropertyOptional({ description: 'Text contained in the name or email', example: 'ada', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -7,13 +7,13 @@ export const FEED_DEFAULT_LIMIT = 100;
 export const FEED_MAX_LIMIT = 1000;
 
 export class EventFeedQueryDto {
-  @ApiPropertyOptional({ description: '`next_cursor` of the previous page; absent: from the oldest event kept', example: 'djE6NDI' })
+  @ApiPropertyOptional({ description: '`next_cursor` of the previous page; absent: from the oldest event kept', example: 'djE6NDI', maxLength: 64 })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   after?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: FEED_MAX_LIMIT, default: FEED_DEFAULT_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: FEED_MAX_LIMIT, default: FEED_DEFAULT_LIMIT })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -21,7 +21,7 @@ export class EventFeedQueryDto {
   @Max(FEED_MAX_LIMIT)
   limit: number = FEED_DEFAULT_LIMIT;
 
-  @ApiPropertyOptional({ description: 'Only these types (comma-separated)', example: 'order.created,order.cancelled' })
+  @ApiPropertyOptional({ description: 'Only these types: repeat `type`, or separate them with commas', example: ['order.created', 'order.cancelled'], enum: EVENT_TYPES, isArray: true, maxItems: EVENT_TYPES.length })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((type) => type.trim()) : value))
   @ArrayMaxSize(EVENT_TYPES.length)

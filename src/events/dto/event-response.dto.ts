@@ -2,17 +2,18 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { iso } from '../../common/dto-helpers';
 import type { OutboxEvent } from '../entities/outbox-event.entity';
 import { Actor, EVENT_TYPES, EventType } from '../event';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class EventSubjectDto {
   @ApiProperty({ enum: ['order', 'product', 'customer'], example: 'order' }) type: string;
-  @ApiProperty({ type: 'integer', example: 42 }) id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 42 }) id: number;
 }
 
 export class EventResponseDto {
   @ApiProperty({ example: 'evt_3f1c2c8e5d5b4f7e9a570a4a1d3b2e11', description: 'Unique; consumers deduplicate by it (delivery is at least once)' })
   id: string;
   @ApiProperty({ enum: EVENT_TYPES, example: 'order.created' }) type: EventType;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ type: EventSubjectDto }) subject: EventSubjectDto;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Who made the change', example: { type: 'system', name: 'restock' } })
   actor: Actor | null;

@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class RestockedItemDto {
-  @ApiProperty({ type: 'integer', example: 7 }) product_id: number;
-  @ApiProperty({ type: 'integer', example: 50 }) added: number;
-  @ApiProperty({ type: 'integer', example: 52 }) quantity: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 7 }) product_id: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 50 }) added: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 52 }) quantity: number;
 }
 
 export class RestockResultDto {

@@ -2,15 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { iso } from '../../common/dto-helpers';
 import { PageDto } from '../../common/pagination';
 import { MOVEMENT_TYPES, MovementType, StockMovement } from '../entities/stock-movement.entity';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class StockMovementDto {
-  @ApiProperty({ type: 'integer', example: 12 }) id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 12 }) id: number;
   @ApiProperty({ enum: MOVEMENT_TYPES, example: 'order' }) type: MovementType;
-  @ApiProperty({ type: 'integer', example: -2 }) delta: number;
-  @ApiProperty({ type: 'integer', example: 40 }) quantity_after: number;
-  @ApiProperty({ example: 5, nullable: true, type: Number, description: 'The order, for `order` and `cancel` movements' }) order_id: number | null;
+  @ApiProperty({ type: 'integer', format: 'int32', example: -2 }) delta: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 40 }) quantity_after: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 5, nullable: true, description: 'The order, for `order` and `cancel` movements' }) order_id: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) reason: string | null;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
 }
 
 export class StockMovementPageDto extends PageDto {

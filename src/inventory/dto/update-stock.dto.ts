@@ -3,14 +3,14 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min, NotEquals } from 'cla
 import { MAX_STOCK } from '../../common/limits';
 
 export class UpdateStockDto {
-  @ApiPropertyOptional({ type: 'integer', example: 100, minimum: 0, maximum: MAX_STOCK, description: 'Set the quantity to this value (excludes `adjustment`)' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 100, minimum: 0, maximum: MAX_STOCK, description: 'Set the quantity to this value (excludes `adjustment`)' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   quantity?: number;
 
-  @ApiPropertyOptional({ type: 'integer', example: -3, description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: -3, minimum: -MAX_STOCK, maximum: MAX_STOCK, description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)' })
   @IsOptional()
   @IsInt()
   @NotEquals(0)
@@ -24,14 +24,14 @@ export class UpdateStockDto {
   @MaxLength(500)
   reason?: string;
 
-  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 0, maximum: MAX_STOCK })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 10, minimum: 0, maximum: MAX_STOCK })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   reorder_threshold?: number;
 
-  @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 0, maximum: MAX_STOCK })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 50, minimum: 0, maximum: MAX_STOCK })
   @IsOptional()
   @IsInt()
   @Min(0)

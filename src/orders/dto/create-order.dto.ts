@@ -2,15 +2,16 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Max, Min, ValidateNested } from 'class-validator';
 import { MAX_ID, MAX_LINE_QUANTITY, MAX_LINES } from '../../common/limits';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class OrderLineDto {
-  @ApiProperty({ type: 'integer', example: 7 })
+  @ApiProperty({ ...ID_SCHEMA, example: 7 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   product_id: number;
 
-  @ApiProperty({ type: 'integer', example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
+  @ApiProperty({ type: 'integer', format: 'int32', example: 2, minimum: 1, maximum: MAX_LINE_QUANTITY })
   @IsInt()
   @Min(1)
   @Max(MAX_LINE_QUANTITY)
@@ -18,7 +19,7 @@ export class OrderLineDto {
 }
 
 export class CreateOrderDto {
-  @ApiProperty({ type: 'integer', example: 1 })
+  @ApiProperty({ ...ID_SCHEMA, example: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { MAX_ID } from '../../common/limits';
 import { PaginationQueryDto } from '../../common/pagination';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class ListOrdersQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
@@ -11,7 +12,7 @@ export class ListOrdersQueryDto extends PaginationQueryDto {
   @IsIn(ORDER_STATUSES)
   status?: OrderStatus;
 
-  @ApiPropertyOptional({ type: 'integer', example: 1 })
+  @ApiPropertyOptional({ ...ID_SCHEMA, example: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

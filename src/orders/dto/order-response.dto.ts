@@ -6,23 +6,24 @@ import { Order } from '../entities/order.entity';
 import { OrderItem } from '../entities/order-item.entity';
 import { OrderStatusChange } from '../entities/order-status-change.entity';
 import { nextStatuses, ORDER_STATUSES, type OrderStatus } from '../order-status';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class OrderItemResponseDto {
-  @ApiProperty({ type: 'integer', example: 7 }) product_id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 7 }) product_id: number;
   @ApiProperty({ example: 'Espresso beans 1 kg', description: 'Copied when the order was placed' }) product_name: string;
   @ApiProperty({ example: 19.99, description: 'Copied when the order was placed' }) unit_price: number;
-  @ApiProperty({ type: 'integer', example: 3 }) quantity: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 3 }) quantity: number;
   @ApiProperty({ example: 59.97 }) line_total: number;
 }
 
 export class OrderResponseDto {
-  @ApiProperty({ type: 'integer', example: 12 }) id: number;
-  @ApiProperty({ type: 'integer', example: 1 }) customer_id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 12 }) id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 1 }) customer_id: number;
   @ApiProperty({ enum: ORDER_STATUSES, example: 'pending' }) status: OrderStatus;
   @ApiProperty({ type: [OrderItemResponseDto] }) items: OrderItemResponseDto[];
   @ApiProperty({ example: 59.97, description: 'Exact sum of the line totals' }) total_price: number;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
 }
 
 export class OrderPageDto extends PageDto {
@@ -37,11 +38,11 @@ export class OrderEnvelopeDto {
 export class TrackingEventDto {
   @ApiProperty({ enum: ORDER_STATUSES, example: 'shipped' }) status: OrderStatus;
   @ApiProperty({ example: 'Left the warehouse', nullable: true, type: String }) note: string | null;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) at: string;
 }
 
 export class TrackingResponseDto {
-  @ApiProperty({ type: 'integer', example: 12 }) order_id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 12 }) order_id: number;
   @ApiProperty({ enum: ORDER_STATUSES, example: 'shipped' }) status: OrderStatus;
   @ApiProperty({ example: 'DHL', nullable: true, type: String }) carrier: string | null;
   @ApiProperty({ example: 'JD014600006281234567', nullable: true, type: String }) tracking_number: string | null;

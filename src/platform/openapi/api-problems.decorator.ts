@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../common/problem';
 export class ProblemDto {
   @ApiProperty({ example: 'about:blank' }) type: string;
   @ApiProperty({ example: 'Conflict' }) title: string;
-  @ApiProperty({ example: 409 }) status: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 409 }) status: number;
   @ApiProperty({ example: 'Not enough stock for product 7' }) detail: string;
   @ApiProperty({ example: 'INSUFFICIENT_STOCK', description: 'Stable machine-readable error code' }) code: string;
   @ApiPropertyOptional({ example: '/orders' }) instance?: string;

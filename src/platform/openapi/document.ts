@@ -1,17 +1,34 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import {
+  DocumentBuilder,
+  getSchemaPath,
+  type HeaderObject,
+  type OpenAPIObject,
+  type OperationObject,
+  type ReferenceObject,
+  type SchemaObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
+import { CommonErrors } from '../../common/common.errors';
+import { ProblemDto } from './api-problems.decorator';
 
 export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('ecommerce-api')
     .setDescription(
       'Order-and-stock core of an e-commerce backend. Errors are RFC 9457 problem details ' +
-        '(`application/problem+json`) with a stable `code`. Money is a number with at most two decimals.',
+        '(`application/problem+json`) with a stable `code`. Money is a number with at most two decimals. ' +
+        'Anonymous and customer-token callers are rate limited per client (`RateLimit-*` headers, 429 with `Retry-After`); ' +
+        'callers with an API key are not.',
     )
     .setVersion('0.1.0')
+    // relative: the server that serves this document, whichever environment (local, test, production) it is
+    .addServer('/', 'This server: local, test or production, wherever this document is served from', undefined, { 'x-internal': false })
     .addTag('customers', 'The people who order; emails unique case-insensitively, deletes are soft')
     .addTag('accounts', 'A customer\'s login: username and argon2id-hashed password, one per customer')
     .addTag('auth', 'Customer login: username and password for a Bearer token')
@@ -21,9 +38,95 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('events', 'The event feed: every committed change, in commit order (API key)')
     .addTag('health', 'Liveness and database state')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' }, API_KEY_SCHEME)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Customer token from POST /auth/login' }, BEARER_SCHEME)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'Customer token from POST /auth/login, handled as RFC8725 (JSON Web Token Best Current Practices) advises: the algorithm ' +
+          'is pinned to HS256 (`none` and every other algorithm are refused), the signature and the expiry (`exp`) are ' +
+          'verified, and the token type is checked, so no other kind of JWT is taken for a customer token.',
+      },
+      BEARER_SCHEME,
+    )
+    .addGlobalResponse({
+      status: 500,
+      description: `Internal Server Error. \`code\`: \`${CommonErrors.INTERNAL_ERROR.code}\` (${CommonErrors.INTERNAL_ERROR.description}); nothing internal is sent`,
+      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+    })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  closeRequestBodies(document);
+  declareRateLimitHeaders(document);
+  return document;
+}
+
+function operationsOf(document: OpenAPIObject): OperationObject[] {
+  return Object.values(document.paths).flatMap((item) => HTTP_METHODS.flatMap((method) => (item[method] ? [item[method]] : [])));
+}
+
+/**
+ * The validation pipe refuses unknown fields (400), so every schema a request body uses, nested ones
+ * included, says `additionalProperties: false`. Nest's decorators cannot say it of a class.
+ */
+function closeRequestBodies(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const closed = new Set<SchemaObject>();
+  const close = (schema: SchemaObject | ReferenceObject | undefined): void => {
+    if (!schema) return;
+    if ('$ref' in schema) return close(schemas[schema.$ref.slice(getSchemaPath('').length)]);
+    if (closed.has(schema)) return;
+    closed.add(schema);
+    if (schema.type === 'object') schema.additionalProperties = false;
+    for (const nested of [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) {
+      close(nested);
+    }
+  };
+  for (const { requestBody } of operationsOf(document)) {
+    if (requestBody && 'content' in requestBody) Object.values(requestBody.content).forEach((media) => close(media.schema));
+  }
+}
+
+const int32 = (minimum: number): SchemaObject => ({ type: 'integer', format: 'int32', minimum });
+
+/** The headers RateLimitGuard (@nestjs/throttler with the IETF draft's names) sends to every caller it counts. */
+const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
+  'RateLimit-Limit': { description: 'Requests one client may make in a window (RATE_LIMIT_PER_MINUTE a minute)', schema: int32(1) },
+  'RateLimit-Remaining': { description: 'Requests this client has left in the current window', schema: int32(0) },
+  'RateLimit-Reset': { description: 'Seconds until the current window ends', schema: int32(0) },
+};
+
+const retryAfter = (required: boolean): HeaderObject => ({
+  description: 'Seconds to wait before trying again',
+  required,
+  schema: int32(1),
+});
+
+/**
+ * Declares the rate-limit headers where they may be sent. RateLimitGuard counts every caller but one with a
+ * valid API key and sends `RateLimit-*` to those it lets through: on routes open without a key (public, or a
+ * customer token) that is any answer; on API-key routes, only the refusals of callers without a valid key
+ * (401, 403). Every 429 carries `Retry-After` (the throttler's and the login limits' alike); a 503 may.
+ */
+function declareRateLimitHeaders(document: OpenAPIObject): void {
+  document.components = { ...document.components, headers: { ...document.components?.headers, ...RATE_LIMIT_HEADERS } };
+  const refs = Object.fromEntries(Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+  for (const operation of operationsOf(document)) {
+    const openWithoutApiKey = !operation.security?.length || operation.security.some((requirement) => BEARER_SCHEME in requirement);
+    for (const [status, response] of Object.entries(operation.responses)) {
+      if (!response || '$ref' in response) continue;
+      const counted = openWithoutApiKey || ['401', '403'].includes(status);
+      const headers = {
+        ...(counted ? refs : {}),
+        ...response.headers,
+        ...(status === '429' ? { 'Retry-After': retryAfter(true) } : {}),
+        ...(status === '503' ? { 'Retry-After': retryAfter(false) } : {}),
+      };
+      // a copy: Nest shares one object between operations for a global response (the 500)
+      if (Object.keys(headers).length) operation.responses[status] = { ...response, headers };
+    }
+  }
 }
 
 /** Swagger UI at /docs and the document at /docs-json, both served from the app (no CDN). */

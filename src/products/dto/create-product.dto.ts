@@ -4,7 +4,7 @@ import { Trim } from '../../common/dto-helpers';
 import { MAX_PRICE, MAX_STOCK } from '../../common/limits';
 
 export class CreateProductDto {
-  @ApiProperty({ example: 'Espresso beans 1 kg', maxLength: 200 })
+  @ApiProperty({ example: 'Espresso beans 1 kg', minLength: 1, maxLength: 200, pattern: '\\S', description: 'Not blank; surrounding spaces are trimmed' })
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -17,27 +17,27 @@ export class CreateProductDto {
   @Max(MAX_PRICE)
   price: number;
 
-  @ApiPropertyOptional({ example: 'Single-origin, medium roast', maxLength: 5000, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Single-origin, medium roast', maxLength: 5000, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(5000)
   description?: string | null;
 
-  @ApiPropertyOptional({ type: 'integer', example: 100, minimum: 0, maximum: MAX_STOCK, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 100, minimum: 0, maximum: MAX_STOCK, default: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock_quantity?: number;
 
-  @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   reorder_threshold?: number;
 
-  @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Units the restock pass adds; 0 turns automatic restocking off' })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 50, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Units the restock pass adds; 0 turns automatic restocking off' })
   @IsOptional()
   @IsInt()
   @Min(0)

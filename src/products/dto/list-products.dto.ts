@@ -4,7 +4,7 @@ import { QueryBoolean } from '../../common/dto-helpers';
 import { PaginationQueryDto } from '../../common/pagination';
 
 export class ListProductsQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Text contained in the name or description', example: 'espresso' })
+  @ApiPropertyOptional({ description: 'Text contained in the name or description', example: 'espresso', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)

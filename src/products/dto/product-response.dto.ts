@@ -3,17 +3,18 @@ import { iso } from '../../common/dto-helpers';
 import { fromCents } from '../../common/money';
 import { PageDto } from '../../common/pagination';
 import { Product } from '../entities/product.entity';
+import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class ProductResponseDto {
-  @ApiProperty({ type: 'integer', example: 7 }) id: number;
+  @ApiProperty({ ...ID_SCHEMA, example: 7 }) id: number;
   @ApiProperty({ example: 'Espresso beans 1 kg' }) name: string;
   @ApiProperty({ example: 19.99 }) price: number;
   @ApiProperty({ example: 'Single-origin, medium roast', nullable: true, type: String }) description: string | null;
-  @ApiProperty({ type: 'integer', example: 100 }) stock_quantity: number;
-  @ApiProperty({ type: 'integer', example: 10 }) reorder_threshold: number;
-  @ApiProperty({ type: 'integer', example: 50 }) reorder_quantity: number;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
-  @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 100 }) stock_quantity: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 10 }) reorder_threshold: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 50 }) reorder_quantity: number;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) updated_at: string;
 }
 
 export class ProductPageDto extends PageDto {
