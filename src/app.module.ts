@@ -4,7 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
-import { appConfig, authConfig, databaseConfig, schedulingConfig } from './config/configuration';
+import { appConfig, authConfig, databaseConfig, inventoryConfig, schedulingConfig } from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
+import { ReplenishmentModule } from './replenishment/replenishment.module';
 import { ProblemDetailsFilter } from './platform/problem-details.filter';
 import { createValidationPipe } from './platform/validation.pipe';
 import { SchedulingModule } from './scheduling/scheduling.module';
@@ -21,7 +22,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, schedulingConfig],
+      load: [appConfig, databaseConfig, authConfig, schedulingConfig, inventoryConfig],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
@@ -33,6 +34,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     ProductsModule,
     InventoryModule,
     OrdersModule,
+    ReplenishmentModule,
     SchedulingModule,
   ],
   providers: [

@@ -28,6 +28,9 @@ export const schedulingConfig = registerAs('scheduling', () => {
   };
 });
 
+/** Replenishment: how many calendar days of the ledger the demand policy learns from. */
+export const inventoryConfig = registerAs('inventory', () => ({ demandWindowDays: env().DEMAND_WINDOW_DAYS }));
+
 export const databaseConfig = registerAs('database', () => {
   const e = env();
   return {
@@ -63,6 +66,7 @@ export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
+export type InventoryConfig = ConfigType<typeof inventoryConfig>;
 
 function splitList(value: string | undefined): string[] {
   return (value ?? '')

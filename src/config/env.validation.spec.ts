@@ -13,6 +13,7 @@ describe('validateEnvironment', () => {
       DB_DATABASE: 'ecommerce',
       JWT_EXPIRES_IN: '1h',
       RESTOCK_CRON: '0 * * * * *',
+      DEMAND_WINDOW_DAYS: 28,
     });
   });
 
@@ -29,6 +30,8 @@ describe('validateEnvironment', () => {
     [{ DB_DATABASE: 'shop; DROP' }, 'DB_DATABASE'],
     [{ JWT_EXPIRES_IN: 'forever' }, 'JWT_EXPIRES_IN'],
     [{ TRUST_PROXY: 'yes please' }, 'TRUST_PROXY'],
+    [{ DEMAND_WINDOW_DAYS: '0' }, 'DEMAND_WINDOW_DAYS'],
+    [{ DEMAND_WINDOW_DAYS: 'four weeks' }, 'DEMAND_WINDOW_DAYS'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {

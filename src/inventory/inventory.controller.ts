@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
 import { PaginationQueryDto } from '../common/pagination';
@@ -6,7 +6,6 @@ import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
 import { LowStockPageDto } from './dto/low-stock-response.dto';
-import { RestockResultDto } from './dto/restock-result.dto';
 import { StockMovementPageDto } from './dto/stock-movement-response.dto';
 import { StockResponseDto } from './dto/stock-response.dto';
 import { UpdateStockDto } from './dto/update-stock.dto';
@@ -20,7 +19,11 @@ export class InventoryController {
   constructor(private readonly inventoryService: InventoryService) {}
 
   @Get('products/:id/stock')
-  @ApiOperation({ summary: "Read a product's stock level" })
+  @ApiOperation({
+    summary: "Read a product's stock level",
+    description: '`incoming` is the units on open replenishment orders and `projected` = quantity + incoming; with ' +
+      '`reorder_policy: demand` the answer also has the `demand` statistics the reorder settings are learned from.',
+  })
   @ApiOkResponse({ type: StockResponseDto })
   @ApiProblems(...ID_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   getStock(@Param('id', ParseIdPipe) id: number): Promise<StockResponseDto> {
@@ -40,7 +43,7 @@ export class InventoryController {
   }
 
   @Get('products/:id/stock/movements')
-  @ApiOperation({ summary: "A product's stock ledger, newest first", description: 'Types: initial, order, cancel, restock, adjustment. Readable after the product is deleted.' })
+  @ApiOperation({ summary: "A product's stock ledger, newest first", description: 'Types: initial, order, cancel, restock (with the `replenishment_id` received), adjustment. Readable after the product is deleted.' })
   @ApiOkResponse({ type: StockMovementPageDto })
   @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   listMovements(@Param('id', ParseIdPipe) id: number, @Query() page: PaginationQueryDto): Promise<StockMovementPageDto> {
@@ -53,18 +56,5 @@ export class InventoryController {
   @ApiProblems(...QUERY_PROBLEMS)
   listLowStock(@Query() page: PaginationQueryDto): Promise<LowStockPageDto> {
     return this.inventoryService.listLowStock(page);
-  }
-
-  @Post('inventory/restock')
-  @HttpCode(200)
-  @ApiOperation({
-    summary: 'Run the restock pass now',
-    description: 'Adds reorder_quantity to every product with quantity <= reorder_threshold and reorder_quantity > 0, ' +
-      'the same pass the scheduled job runs (RESTOCK_CRON). Returns what it restocked.',
-  })
-  @ApiOkResponse({ type: RestockResultDto })
-  async restock(): Promise<RestockResultDto> {
-    const restocked = await this.inventoryService.restockLowStock();
-    return { message: `Restocked ${restocked.length} product(s)`, restocked };
   }
 }

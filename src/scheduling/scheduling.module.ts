@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { InventoryModule } from '../inventory/inventory.module';
+import { ReplenishmentModule } from '../replenishment/replenishment.module';
 import { JobClaim } from './entities/job-claim.entity';
 import { IdempotencyPurgeJob } from './idempotency-purge.job';
 import { JobScheduler } from './job-scheduler';
@@ -9,7 +9,7 @@ import { RestockJob } from './restock.job';
 
 /** Owns `job_claims`; every scheduled job lives here as `<name>.job.ts` and calls one service method. */
 @Module({
-  imports: [TypeOrmModule.forFeature([JobClaim]), InventoryModule, IdempotencyModule],
+  imports: [TypeOrmModule.forFeature([JobClaim]), ReplenishmentModule, IdempotencyModule],
   providers: [JobScheduler, RestockJob, IdempotencyPurgeJob],
 })
 export class SchedulingModule {}

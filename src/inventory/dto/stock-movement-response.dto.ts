@@ -9,6 +9,7 @@ export class StockMovementDto {
   @ApiProperty({ type: 'integer', example: -2 }) delta: number;
   @ApiProperty({ type: 'integer', example: 40 }) quantity_after: number;
   @ApiProperty({ example: 5, nullable: true, type: Number, description: 'The order, for `order` and `cancel` movements' }) order_id: number | null;
+  @ApiProperty({ example: null, nullable: true, type: Number, description: 'The replenishment order received, for `restock` movements' }) replenishment_id: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) reason: string | null;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
 }
@@ -24,6 +25,7 @@ export function toMovementResponse(movement: StockMovement): StockMovementDto {
     delta: movement.delta,
     quantity_after: movement.quantityAfter,
     order_id: movement.referenceType === 'order' ? movement.referenceId : null,
+    replenishment_id: movement.referenceType === 'replenishment' ? movement.referenceId : null,
     reason: movement.reason,
     created_at: iso(movement.createdAt)!,
   };
