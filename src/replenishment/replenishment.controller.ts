@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
@@ -57,6 +57,7 @@ export class ReplenishmentController {
       'Body optional: `quantity` units arrived, or without it all that is still due. Stock rises by that much with a ' +
       '`restock` movement carrying `replenishment_id`; status `partially_received` until everything has come, then `received`.',
   })
+  @ApiBody({ type: ReceiveReplenishmentDto, required: false })
   @ApiOkResponse({ type: ReplenishmentEnvelopeDto })
   @ApiProblems(
     ...BODY_PROBLEMS,
