@@ -23,7 +23,9 @@ export interface StockLevel {
 /**
  * Owns the `products` table: the catalogue, and the stock columns' conditional UPDATEs. Only the inventory
  * module calls the stock methods, each time with the ledger row that goes with the change (see
- * InventoryService), so a product's quantity always equals the sum of its movements.
+ * InventoryService), so a product's quantity always equals the sum of its movements. The replenishment module
+ * moves `incoming_quantity` (orderReplenishment, addIncoming, cancelIncoming) in the transactions that change
+ * its orders, so incoming always equals the units still due on them.
  */
 @Injectable()
 export class ProductsService {
