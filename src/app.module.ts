@@ -4,7 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
-import { appConfig, authConfig, databaseConfig, eventsConfig, schedulingConfig } from './config/configuration';
+import { appConfig, authConfig, databaseConfig, eventsConfig, inventoryConfig, schedulingConfig } from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
+import { ReplenishmentModule } from './replenishment/replenishment.module';
 import { ProblemDetailsFilter } from './platform/problem-details.filter';
 import { createValidationPipe } from './platform/validation.pipe';
 import { SchedulingModule } from './scheduling/scheduling.module';
@@ -22,7 +23,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig],
+      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig, inventoryConfig],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
@@ -34,6 +35,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     ProductsModule,
     InventoryModule,
     OrdersModule,
+    ReplenishmentModule,
     EventsModule,
     SchedulingModule,
   ],

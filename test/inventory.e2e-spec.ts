@@ -13,7 +13,7 @@ describe('Inventory (e2e)', () => {
     const product = await createProduct(t.http, { stock_quantity: 12 });
     const ledger = (await t.http.get(`/products/${product.id}/stock/movements`).expect(200)).body;
     expect(ledger).toEqual({
-      items: [{ id: expect.any(Number), type: 'initial', delta: 12, quantity_after: 12, order_id: null, reason: expect.any(String), created_at: expect.any(String) }],
+      items: [{ id: expect.any(Number), type: 'initial', delta: 12, quantity_after: 12, order_id: null, replenishment_id: null, reason: expect.any(String), created_at: expect.any(String) }],
       total: 1,
       limit: 20,
       offset: 0,

@@ -21,6 +21,10 @@ describe('Products (e2e)', () => {
         stock_quantity: 12,
         reorder_threshold: 3,
         reorder_quantity: 20,
+        lead_time_days: 0,
+        reorder_policy: 'fixed',
+        service_level: 0.95,
+        cover_days: 14,
         created_at: expect.any(String),
         updated_at: expect.any(String),
       },
@@ -30,6 +34,38 @@ describe('Products (e2e)', () => {
   it('defaults stock and reorder settings to 0 and keeps prices like 0.10 exact', async () => {
     const res = await t.http.post('/products').send({ name: 'Sticker', price: 0.1 }).expect(201);
     expect(res.body.product).toMatchObject({ price: 0.1, stock_quantity: 0, reorder_threshold: 0, reorder_quantity: 0, description: null });
+  });
+
+  it('takes and changes the replenishment settings', async () => {
+    const settings = { lead_time_days: 3, reorder_policy: 'demand', service_level: 0.975, cover_days: 21 };
+    const created = await t.http.post('/products').send({ name: 'Grinder', price: 80, ...settings }).expect(201);
+    expect(created.body.product).toMatchObject(settings);
+    const updated = await t.http.put(`/products/${created.body.product.id}`).send({ reorder_policy: 'fixed', service_level: 0.9999 }).expect(200);
+    expect(updated.body.product).toMatchObject({ ...settings, reorder_policy: 'fixed', service_level: 0.9999 });
+  });
+
+  it.each([
+    [{ lead_time_days: -1 }, 'lead_time_days'],
+    [{ lead_time_days: 366 }, 'lead_time_days'],
+    [{ lead_time_days: 1.5 }, 'lead_time_days'],
+    [{ reorder_policy: 'magic' }, 'reorder_policy'],
+    [{ service_level: 1 }, 'service_level'],
+    [{ service_level: 0.4 }, 'service_level'],
+    [{ service_level: 0.12345 }, 'service_level'],
+    [{ service_level: '0.95' }, 'service_level'],
+    [{ cover_days: 0 }, 'cover_days'],
+  ])('refuses the replenishment setting %p with 400, changing nothing', async (body, field) => {
+    const product = await createProduct(t.http);
+    expect(expectProblem(await t.http.put(`/products/${product.id}`).send(body), 400, 'VALIDATION_FAILED').errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field })]),
+    );
+    expect((await t.http.get(`/products/${product.id}`)).body).toMatchObject({ lead_time_days: 0, reorder_policy: 'fixed', service_level: 0.95, cover_days: 14 });
+    expectProblem(await t.http.post('/products').send({ name: 'P', price: 5, ...body }), 400, 'VALIDATION_FAILED');
+  });
+
+  it.each(['lead_time_days', 'reorder_policy', 'service_level', 'cover_days'])('refuses %s: null on create with 400', async (field) => {
+    const problem = expectProblem(await t.http.post('/products').send({ name: 'P', price: 5, [field]: null }), 400, 'VALIDATION_FAILED');
+    expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
   it.each([
@@ -93,6 +129,10 @@ describe('Products (e2e)', () => {
       reorder_threshold: 5,
       reorder_quantity: 10,
       low_stock: true,
+      incoming: 0,
+      projected: 4,
+      lead_time_days: 0,
+      reorder_policy: 'fixed',
       last_restocked_at: null,
       updated_at: expect.any(String),
     });

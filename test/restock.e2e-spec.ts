@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { InventoryService } from '../src/inventory/inventory.service';
+import { ReplenishmentService } from '../src/replenishment/replenishment.service';
 import { createProduct } from './support/factories';
 import { unbalancedProducts } from './support/ledger';
 import { onMysql, startApp, TestApp } from './support/app';
@@ -69,8 +69,8 @@ describe('Restocking (e2e)', () => {
       const products = await Promise.all(
         Array.from({ length: 20 }, (_, i) => createProduct(a.http, { stock_quantity: 0, reorder_threshold: 10, reorder_quantity: i % 2 ? 25 : 4 })),
       );
-      const [fromA, fromB] = await Promise.all([a.app.get(InventoryService).restockLowStock(), b.app.get(InventoryService).restockLowStock()]);
-      expect(fromA.length + fromB.length).toBe(20);
+      const [fromA, fromB] = await Promise.all([a.app.get(ReplenishmentService).replenish(), b.app.get(ReplenishmentService).replenish()]);
+      expect(fromA.restocked.length + fromB.restocked.length).toBe(20);
       for (const product of products) {
         expect(await restockCount(a, product.id)).toBe(1);
         expect((await b.http.get(`/products/${product.id}/stock`)).body.quantity).toBe(product.reorder_quantity);

@@ -12,3 +12,7 @@ export const MAX_PRICE = 999_999.99;
 /** The most units of one product in an order, and the most lines. */
 export const MAX_LINE_QUANTITY = 10_000;
 export const MAX_LINES = 100;
+
+/** The longest supplier lead time and demand-policy cover a product may have, in days. */
+export const MAX_LEAD_TIME_DAYS = 365;
+export const MAX_COVER_DAYS = 365;

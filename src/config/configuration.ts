@@ -45,6 +45,9 @@ export const eventsConfig = registerAs('events', () => {
   };
 });
 
+/** Replenishment: how many calendar days of the ledger the demand policy learns from. */
+export const inventoryConfig = registerAs('inventory', () => ({ demandWindowDays: env().DEMAND_WINDOW_DAYS }));
+
 export const databaseConfig = registerAs('database', () => {
   const e = env();
   return {
@@ -82,6 +85,7 @@ export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
 export type EventsConfig = ConfigType<typeof eventsConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
+export type InventoryConfig = ConfigType<typeof inventoryConfig>;
 
 function benchmarkWithoutOutbox(nodeEnv: string, value: string): boolean {
   if (value === 'true' && nodeEnv === 'production') throw new Error('Invalid configuration: BENCHMARK_WITHOUT_OUTBOX is for benchmarks and is refused in production');

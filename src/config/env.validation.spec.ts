@@ -13,6 +13,7 @@ describe('validateEnvironment', () => {
       DB_DATABASE: 'ecommerce',
       JWT_EXPIRES_IN: '1h',
       RESTOCK_CRON: '0 * * * * *',
+      DEMAND_WINDOW_DAYS: 28,
     });
   });
 
@@ -42,6 +43,8 @@ describe('validateEnvironment', () => {
     [{ JWT_EXPIRES_IN: '59s' }, 'JWT_EXPIRES_IN'],
     [{ JWT_EXPIRES_IN: '25h' }, 'JWT_EXPIRES_IN'],
     [{ JWT_EXPIRES_IN: '99999999999999999999d' }, 'JWT_EXPIRES_IN'],
+    [{ DEMAND_WINDOW_DAYS: '0' }, 'DEMAND_WINDOW_DAYS'],
+    [{ DEMAND_WINDOW_DAYS: 'four weeks' }, 'DEMAND_WINDOW_DAYS'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {

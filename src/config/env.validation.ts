@@ -82,6 +82,12 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'])
   RESTOCK_ENABLED: string = 'true';
 
+  @Transform(({ value }) => toInteger(value))
+  @Min(1)
+  @Max(365)
+  @IsInt()
+  DEMAND_WINDOW_DAYS: number = 28;
+
   @IsString()
   IDEMPOTENCY_PURGE_CRON: string = '0 0 * * * *';
 

@@ -11,6 +11,9 @@ export const EVENT_TYPES = [
   'customer.created',
   'customer.updated',
   'customer.deleted',
+  'replenishment.created',
+  'replenishment.received',
+  'replenishment.cancelled',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -23,7 +26,7 @@ export type Actor =
 /** An event as a service publishes it inside its transaction; the outbox gives it an id and a time. */
 export interface NewEvent {
   type: EventType;
-  subject: { type: 'order' | 'product' | 'customer'; id: number };
+  subject: { type: 'order' | 'product' | 'customer' | 'replenishment'; id: number };
   /** The resource as GET shows it after the change, plus what the type names. */
   data: object;
   actor?: Actor;

@@ -1,14 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
-import { CommonErrors } from '../common/common.errors';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
 import { LowStockPageDto } from './dto/low-stock-response.dto';
-import { RestockResultDto } from './dto/restock-result.dto';
 import { StockMovementPageDto } from './dto/stock-movement-response.dto';
 import { StockResponseDto } from './dto/stock-response.dto';
 import { UpdateStockDto } from './dto/update-stock.dto';
@@ -22,7 +20,11 @@ export class InventoryController {
   constructor(private readonly inventoryService: InventoryService) {}
 
   @Get('products/:id/stock')
-  @ApiOperation({ summary: "Read a product's stock level", description: 'Quantity, reorder settings, whether it is low (quantity <= reorder_threshold) and when it was last restocked.' })
+  @ApiOperation({
+    summary: "Read a product's stock level",
+    description: '`incoming` is the units on open replenishment orders and `projected` = quantity + incoming; with ' +
+      '`reorder_policy: demand` the answer also has the `demand` statistics the reorder settings are learned from.',
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: StockResponseDto })
   @ApiProblems(...ID_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
@@ -44,7 +46,7 @@ export class InventoryController {
   }
 
   @Get('products/:id/stock/movements')
-  @ApiOperation({ summary: "A product's stock ledger, newest first", description: 'Types: initial, order, cancel, restock, adjustment. Readable after the product is deleted.' })
+  @ApiOperation({ summary: "A product's stock ledger, newest first", description: 'Types: initial, order, cancel, restock (with the `replenishment_id` received), adjustment. Readable after the product is deleted.' })
   @ApiIdParam('id')
   @ApiOkResponse({ type: StockMovementPageDto })
   @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
@@ -58,20 +60,5 @@ export class InventoryController {
   @ApiProblems(...QUERY_PROBLEMS)
   listLowStock(@Query() page: PaginationQueryDto): Promise<LowStockPageDto> {
     return this.inventoryService.listLowStock(page);
-  }
-
-  @Post('inventory/restock')
-  @HttpCode(200)
-  @ApiOperation({
-    summary: 'Run the restock pass now',
-    description: 'Adds reorder_quantity to every product with quantity <= reorder_threshold and reorder_quantity > 0, ' +
-      'the same pass the scheduled job runs (RESTOCK_CRON). Returns what it restocked.',
-  })
-  @ApiOkResponse({ type: RestockResultDto })
-  // no body is expected, but one that is sent is parsed and can be refused like any other
-  @ApiProblems(CommonErrors.MALFORMED_JSON, CommonErrors.PAYLOAD_TOO_LARGE, CommonErrors.UNSUPPORTED_MEDIA_TYPE)
-  async restock(): Promise<RestockResultDto> {
-    const restocked = await this.inventoryService.restockLowStock();
-    return { message: `Restocked ${restocked.length} product(s)`, restocked };
   }
 }

@@ -1,12 +1,14 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { inventoryConfig, type InventoryConfig } from '../config/configuration';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { Product } from '../products/entities/product.entity';
 import { ProductsService } from '../products/products.service';
+import { DailyDemand, demandWindowStart } from './demand';
 import { LowStockItemDto } from './dto/low-stock-response.dto';
-import { RestockedItemDto } from './dto/restock-result.dto';
 import { StockMovementDto, toMovementResponse } from './dto/stock-movement-response.dto';
 import { StockResponseDto, toStockResponse } from './dto/stock-response.dto';
 import { UpdateStockDto } from './dto/update-stock.dto';
@@ -31,12 +33,11 @@ interface Movement {
  */
 @Injectable()
 export class InventoryService implements OnModuleInit {
-  private readonly logger = new Logger(InventoryService.name);
-
   constructor(
     @InjectRepository(StockMovement) private readonly movementsRepository: Repository<StockMovement>,
     private readonly productsService: ProductsService,
     private readonly tx: TransactionRunner,
+    @Inject(inventoryConfig.KEY) private readonly config: InventoryConfig,
   ) {}
 
   /** A new product's opening stock is its `initial` movement, in the transaction that creates it. */
@@ -60,8 +61,21 @@ export class InventoryService implements OnModuleInit {
     await this.record(tx, { productId, type: 'cancel', delta: quantity, referenceType: 'order', referenceId: orderId, reason });
   }
 
+  /**
+   * Units of a replenishment order arrived: incoming becomes stock in one conditional UPDATE, with a `restock`
+   * movement that names the replenishment. Returns the quantity after.
+   */
+  async receive(tx: Tx, productId: number, quantity: number, replenishmentId: number, reason: string | null): Promise<number> {
+    if (!(await this.productsService.receiveIncoming(tx.manager, productId, quantity))) {
+      // every open replenishment's due units are counted in incoming_quantity, in the same transactions
+      throw new Error(`product ${productId} has fewer than ${quantity} units incoming`);
+    }
+    return this.record(tx, { productId, type: 'restock', delta: quantity, referenceType: 'replenishment', referenceId: replenishmentId, reason });
+  }
+
   async getStock(productId: number): Promise<StockResponseDto> {
-    return toStockResponse(await this.productsService.getActive(this.movementsRepository.manager, productId));
+    const { manager } = this.movementsRepository;
+    return (await this.stockAnswers(manager, [await this.productsService.getActive(manager, productId)]))[0];
   }
 
   async update(productId: number, dto: UpdateStockDto): Promise<StockResponseDto> {
@@ -88,7 +102,7 @@ export class InventoryService implements OnModuleInit {
       }
       return this.productsService.getActive(tx.manager, productId);
     });
-    return toStockResponse(product);
+    return (await this.stockAnswers(this.movementsRepository.manager, [product]))[0];
   }
 
   /**
@@ -107,29 +121,52 @@ export class InventoryService implements OnModuleInit {
   }
 
   async listLowStock(page: PaginationQueryDto): Promise<Page<LowStockItemDto>> {
-    return toPage(await this.productsService.findLowStock(page), page, (p) => ({ ...toStockResponse(p), name: p.name }));
+    const [products, total] = await this.productsService.findLowStock(page);
+    const answers = await this.stockAnswers(this.movementsRepository.manager, products);
+    return toPage([products.map((p, i) => ({ ...answers[i], name: p.name })), total], page, (item) => item);
   }
 
   /**
-   * One restock pass: adds reorder_quantity to every low product (quantity <= reorder_threshold and
-   * reorder_quantity > 0). Each product is one conditional UPDATE in its own transaction; the condition
-   * also skips products restocked since this pass began, so passes that run at the same moment restock a
-   * low product once between them.
+   * Each product's daily demand over the last DEMAND_WINDOW_DAYS calendar days (UTC, today included), from the
+   * ledger: `order` and `cancel` movements netted per day in SQL, then summed over the days (see demand.ts).
+   * Every id gets an entry; days without sales are zeros.
    */
-  async restockLowStock(): Promise<RestockedItemDto[]> {
-    const passStartedAt = new Date();
-    const restocked: RestockedItemDto[] = [];
-    for (const productId of await this.productsService.findRestockCandidates()) {
-      const item = await this.tx.run(async (tx) => {
-        const added = await this.productsService.restockIfLow(tx.manager, productId, passStartedAt);
-        if (!added) return null;
-        const quantity = await this.record(tx, { productId, type: 'restock', delta: added, referenceType: 'restock', reason: 'Automatic restock' });
-        return { product_id: productId, added, quantity };
-      });
-      if (item) restocked.push(item);
+  async dailyDemand(manager: EntityManager, productIds: number[], now = new Date()): Promise<Map<number, DailyDemand>> {
+    const windowDays = this.config.demandWindowDays;
+    const demand = new Map(productIds.map((id) => [id, { windowDays, total: 0, sumOfSquares: 0 }]));
+    const since = demandWindowStart(now, windowDays);
+    for (let i = 0; i < productIds.length; i += DEMAND_BATCH) {
+      const ids = productIds.slice(i, i + DEMAND_BATCH);
+      const rows = await manager
+        .createQueryBuilder()
+        .select('d.product_id', 'product_id')
+        .addSelect('SUM(d.net)', 'total')
+        .addSelect('SUM(d.net * d.net)', 'squares')
+        .from((day) =>
+          day
+            .subQuery()
+            .select('m.product_id', 'product_id')
+            // an order's delta is negative, a cancel's positive: units ordered net of cancels
+            .addSelect('-SUM(m.delta)', 'net')
+            .from(StockMovement, 'm')
+            .where('m.product_id IN (:...ids)', { ids })
+            .andWhere("m.type IN ('order', 'cancel')")
+            .andWhere('m.created_at >= :since', { since })
+            // DATE() is the UTC calendar day on both engines: timestamps are stored in UTC
+            .groupBy('m.product_id')
+            .addGroupBy('DATE(m.created_at)'),
+        'd')
+        .groupBy('d.product_id')
+        .getRawMany<{ product_id: number | string; total: number | string; squares: number | string }>();
+      for (const row of rows) demand.set(Number(row.product_id), { windowDays, total: Number(row.total), sumOfSquares: Number(row.squares) });
     }
-    if (restocked.length) this.logger.log(`Restocked ${restocked.map((r) => `#${r.product_id} +${r.added}`).join(', ')}`);
-    return restocked;
+    return demand;
+  }
+
+  /** Stock answers, with the demand statistics of the products on the demand policy. */
+  private async stockAnswers(manager: EntityManager, products: Product[]): Promise<StockResponseDto[]> {
+    const demand = await this.dailyDemand(manager, products.filter((p) => p.reorderPolicy === 'demand').map((p) => p.id));
+    return products.map((p) => toStockResponse(p, demand.get(p.id)));
   }
 
   private async adjustBy(tx: Tx, productId: number, delta: number, reason: string | null): Promise<void> {
@@ -171,6 +208,9 @@ export class InventoryService implements OnModuleInit {
     return level.quantity;
   }
 }
+
+/** Products per demand query: keeps the IN list well inside every engine's limits. */
+const DEMAND_BATCH = 500;
 
 /** The id of the row an INSERT just wrote: mysql2 answers a result header, better-sqlite3 the row id. */
 function insertedId(raw: unknown): number {

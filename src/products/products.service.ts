@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
 import { toCents } from '../common/money';
@@ -23,7 +23,9 @@ export interface StockLevel {
 /**
  * Owns the `products` table: the catalogue, and the stock columns' conditional UPDATEs. Only the inventory
  * module calls the stock methods, each time with the ledger row that goes with the change (see
- * InventoryService), so a product's quantity always equals the sum of its movements.
+ * InventoryService), so a product's quantity always equals the sum of its movements. The replenishment module
+ * moves `incoming_quantity` (orderReplenishment, addIncoming, cancelIncoming) in the transactions that change
+ * its orders, so incoming always equals the units still due on them.
  */
 @Injectable()
 export class ProductsService {
@@ -43,6 +45,7 @@ export class ProductsService {
           stockQuantity: dto.stock_quantity ?? 0,
           reorderThreshold: dto.reorder_threshold ?? 0,
           reorderQuantity: dto.reorder_quantity ?? 0,
+          ...replenishmentSettings(dto),
         }),
       );
       return this.publish(tx, 'product.created', await this.getActive(tx.manager, saved.id));
@@ -64,7 +67,10 @@ export class ProductsService {
 
   async update(id: number, dto: UpdateProductDto): Promise<ProductResponseDto> {
     if (!Object.keys(dto).length) {
-      throw problem(CommonErrors.EMPTY_UPDATE, 'Send at least one of name, price, description, reorder_threshold, reorder_quantity');
+      throw problem(
+        CommonErrors.EMPTY_UPDATE,
+        'Send at least one of name, price, description, reorder_threshold, reorder_quantity, lead_time_days, reorder_policy, service_level, cover_days',
+      );
     }
     return this.tx.run(async (tx) => {
       await this.getActive(tx.manager, id);
@@ -75,6 +81,7 @@ export class ProductsService {
         ...(dto.description !== undefined && { description: dto.description }),
         ...(dto.reorder_threshold !== undefined && { reorderThreshold: dto.reorder_threshold }),
         ...(dto.reorder_quantity !== undefined && { reorderQuantity: dto.reorder_quantity }),
+        ...replenishmentSettings(dto),
       });
       return this.publish(tx, 'product.updated', await this.getActive(tx.manager, id));
     });
@@ -125,12 +132,20 @@ export class ProductsService {
       .getManyAndCount();
   }
 
-  /** Ids of products that are low and have a reorder quantity, ascending. */
-  async findRestockCandidates(): Promise<number[]> {
+  /** Active products whose reorder settings the demand policy recomputes, ascending. */
+  findDemandPolicyProducts(): Promise<Product[]> {
+    return this.productsRepository.find({ where: { reorderPolicy: 'demand' }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * Ids of products that need replenishing, ascending: projected stock (quantity + incoming) at or below the
+   * reorder threshold, and a reorder quantity to order.
+   */
+  async findReplenishmentCandidates(): Promise<number[]> {
     const rows = await this.productsRepository
       .createQueryBuilder('p')
       .select('p.id', 'id')
-      .where('p.stock_quantity <= p.reorder_threshold AND p.reorder_quantity > 0')
+      .where('p.stock_quantity + p.incoming_quantity <= p.reorder_threshold AND p.reorder_quantity > 0')
       .orderBy('p.id', 'ASC')
       .getRawMany<{ id: number | string }>();
     return rows.map((row) => Number(row.id));
@@ -138,6 +153,12 @@ export class ProductsService {
 
   async setReorderSettings(manager: EntityManager, id: number, settings: { reorderThreshold?: number; reorderQuantity?: number }): Promise<void> {
     await manager.update(Product, { id }, settings);
+  }
+
+  /** The demand policy's new threshold and quantity, unless the product left that policy (or was deleted) meanwhile. */
+  async setDemandReorderSettings(manager: EntityManager, id: number, settings: { reorderThreshold: number; reorderQuantity: number }): Promise<boolean> {
+    const { affected } = await manager.update(Product, { id, reorderPolicy: 'demand', deletedAt: IsNull() }, settings);
+    return affected === 1;
   }
 
   /** The stock columns as this transaction sees them (after its own UPDATE: the row is locked). */
@@ -171,20 +192,63 @@ export class ProductsService {
   }
 
   /**
-   * Adds reorder_quantity if the product is (still) low and was not restocked since `since`; returns the units
-   * added, or 0. The condition makes passes that run at the same moment restock a low product once.
+   * Puts reorder_quantity on order (incoming) if the product still needs replenishing and was not restocked
+   * since `since`; returns what was ordered, or null. One conditional UPDATE: of passes that reach a product
+   * at the same moment, the first one's order (or lead-time-0 receipt) makes the condition false for the others.
    */
-  async restockIfLow(manager: EntityManager, id: number, since: Date): Promise<number> {
+  async orderReplenishment(manager: EntityManager, id: number, since: Date): Promise<{ quantity: number; leadTimeDays: number } | null> {
     const { affected } = await manager
       .createQueryBuilder()
       .update(Product)
-      .set({ stockQuantity: () => 'stock_quantity + reorder_quantity', lastRestockedAt: new Date() })
-      .where('id = :id AND deleted_at IS NULL AND stock_quantity <= reorder_threshold AND reorder_quantity > 0', { id })
+      .set({ incomingQuantity: () => 'incoming_quantity + reorder_quantity' })
+      .where('id = :id AND deleted_at IS NULL AND reorder_quantity > 0', { id })
+      .andWhere('stock_quantity + incoming_quantity <= reorder_threshold')
       .andWhere('(last_restocked_at IS NULL OR last_restocked_at < :since)', { since })
       .execute();
-    if (affected !== 1) return 0;
-    // the row is ours until commit, so reorder_quantity read now is the amount just added
-    return (await manager.findOneOrFail(Product, { where: { id } })).reorderQuantity;
+    if (affected !== 1) return null;
+    // the row is ours until commit, so what is read now is what was just ordered
+    const product = await manager.findOneOrFail(Product, { where: { id } });
+    return { quantity: product.reorderQuantity, leadTimeDays: product.leadTimeDays };
+  }
+
+  /** Counts units of a new (manual) replenishment order as incoming; false when the product is unknown or deleted. */
+  async addIncoming(manager: EntityManager, id: number, quantity: number): Promise<boolean> {
+    const { affected } = await manager
+      .createQueryBuilder()
+      .update(Product)
+      .set({ incomingQuantity: () => 'incoming_quantity + :quantity' })
+      .where('id = :id AND deleted_at IS NULL', { id, quantity })
+      .execute();
+    return affected === 1;
+  }
+
+  /**
+   * Received units move from incoming to stock in one UPDATE (also into a product deleted since: the goods
+   * arrived and the ledger stays whole). False when fewer units are incoming, which the replenishment rows forbid.
+   */
+  async receiveIncoming(manager: EntityManager, id: number, quantity: number): Promise<boolean> {
+    const { affected } = await manager
+      .createQueryBuilder()
+      .update(Product)
+      .set({
+        stockQuantity: () => 'stock_quantity + :quantity',
+        incomingQuantity: () => 'incoming_quantity - :quantity',
+        lastRestockedAt: new Date(),
+      })
+      .where('id = :id AND incoming_quantity >= :quantity', { id, quantity })
+      .execute();
+    return affected === 1;
+  }
+
+  /** Units of a cancelled replenishment order that will not come; false when fewer are incoming. */
+  async cancelIncoming(manager: EntityManager, id: number, quantity: number): Promise<boolean> {
+    const { affected } = await manager
+      .createQueryBuilder()
+      .update(Product)
+      .set({ incomingQuantity: () => 'incoming_quantity - :quantity' })
+      .where('id = :id AND incoming_quantity >= :quantity', { id, quantity })
+      .execute();
+    return affected === 1;
   }
 
   /** The one shape of every stock UPDATE: relative, and only where `condition` holds. */
@@ -211,6 +275,16 @@ export class ProductsService {
     await tx.publish({ type, subject: { type: 'product', id: product.id }, data: response });
     return response;
   }
+}
+
+/** The replenishment settings a create or update names, as columns. */
+function replenishmentSettings(dto: UpdateProductDto): Partial<Product> {
+  return {
+    ...(dto.lead_time_days !== undefined && { leadTimeDays: dto.lead_time_days }),
+    ...(dto.reorder_policy !== undefined && { reorderPolicy: dto.reorder_policy }),
+    ...(dto.service_level !== undefined && { serviceLevelBp: Math.round(dto.service_level * 10_000) }),
+    ...(dto.cover_days !== undefined && { coverDays: dto.cover_days }),
+  };
 }
 
 const productNotFound = (id: number) => problem(ProductErrors.PRODUCT_NOT_FOUND, `Product ${id} not found`);

@@ -1,20 +1,20 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { schedulingConfig, type SchedulingConfig } from '../config/configuration';
-import { InventoryService } from '../inventory/inventory.service';
+import { ReplenishmentService } from '../replenishment/replenishment.service';
 import { JobScheduler } from './job-scheduler';
 
-/** The automatic restock pass, on RESTOCK_CRON. The logic is InventoryService's. */
+/** The replenishment pass, on RESTOCK_CRON. The logic is ReplenishmentService's. */
 @Injectable()
 export class RestockJob implements OnApplicationBootstrap {
   static readonly NAME = 'restock';
 
   constructor(
     private readonly jobScheduler: JobScheduler,
-    private readonly inventoryService: InventoryService,
+    private readonly replenishmentService: ReplenishmentService,
     @Inject(schedulingConfig.KEY) private readonly config: SchedulingConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.jobScheduler.register(RestockJob.NAME, this.config.restock, () => this.inventoryService.restockLowStock());
+    this.jobScheduler.register(RestockJob.NAME, this.config.restock, () => this.replenishmentService.replenish());
   }
 }

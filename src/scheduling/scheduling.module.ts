@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsModule } from '../events/events.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { InventoryModule } from '../inventory/inventory.module';
+import { ReplenishmentModule } from '../replenishment/replenishment.module';
 import { JobClaim } from './entities/job-claim.entity';
 import { EventsPurgeJob } from './events-purge.job';
 import { IdempotencyPurgeJob } from './idempotency-purge.job';
@@ -11,7 +11,7 @@ import { RestockJob } from './restock.job';
 
 /** Owns `job_claims`; every scheduled job lives here as `<name>.job.ts` and calls one service method. */
 @Module({
-  imports: [TypeOrmModule.forFeature([JobClaim]), InventoryModule, IdempotencyModule, EventsModule],
+  imports: [TypeOrmModule.forFeature([JobClaim]), ReplenishmentModule, IdempotencyModule, EventsModule],
   providers: [JobScheduler, RestockJob, IdempotencyPurgeJob, EventsPurgeJob],
 })
 export class SchedulingModule {}

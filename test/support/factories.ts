@@ -10,6 +10,10 @@ export interface ProductInput {
   stock_quantity?: number;
   reorder_threshold?: number;
   reorder_quantity?: number;
+  lead_time_days?: number;
+  reorder_policy?: 'fixed' | 'demand';
+  service_level?: number;
+  cover_days?: number;
 }
 
 export async function createCustomer(http: TestAgent, overrides: Record<string, unknown> = {}) {
@@ -32,6 +36,7 @@ export async function createProduct(http: TestAgent, overrides: ProductInput = {
     stock_quantity: number;
     reorder_threshold: number;
     reorder_quantity: number;
+    lead_time_days: number;
   };
 }
 

@@ -3,8 +3,12 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 export const MOVEMENT_TYPES = ['initial', 'order', 'cancel', 'restock', 'adjustment'] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
 
-/** What caused a movement: an order (placed or cancelled), a product's opening stock, a restock, a manual adjustment. */
-export const REFERENCE_TYPES = ['order', 'initial', 'restock', 'adjustment'] as const;
+/**
+ * What caused a movement: an order (placed or cancelled), a product's opening stock, a replenishment order
+ * received, a manual adjustment. `restock` names the movements of the restock pass from before replenishment
+ * orders existed (they have no reference id).
+ */
+export const REFERENCE_TYPES = ['order', 'initial', 'replenishment', 'restock', 'adjustment'] as const;
 export type ReferenceType = (typeof REFERENCE_TYPES)[number];
 
 /** The stock ledger: one row per change of a product's quantity; their deltas sum to the quantity. */
@@ -28,7 +32,7 @@ export class StockMovement {
   @Column({ name: 'reference_type', type: 'varchar', length: 16 })
   referenceType: ReferenceType;
 
-  /** The referenced row's id (the order's), where the reference has one. */
+  /** The referenced row's id (the order's, the replenishment's), where the reference has one. */
   @Column({ name: 'reference_id', type: 'integer', nullable: true })
   referenceId: number | null;
 

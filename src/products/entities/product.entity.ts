@@ -1,5 +1,9 @@
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
+/** `fixed`: the threshold and quantity as set; `demand`: recomputed from the ledger by every replenishment pass. */
+export const REORDER_POLICIES = ['fixed', 'demand'] as const;
+export type ReorderPolicy = (typeof REORDER_POLICIES)[number];
+
 @Entity('products')
 export class Product {
   @PrimaryGeneratedColumn()
@@ -23,6 +27,28 @@ export class Product {
 
   @Column({ name: 'reorder_quantity', type: 'integer', default: 0 })
   reorderQuantity: number;
+
+  /** Days a replenishment order takes to arrive; 0: the automatic order is received at once. */
+  @Column({ name: 'lead_time_days', type: 'integer', default: 0 })
+  leadTimeDays: number;
+
+  @Column({ name: 'reorder_policy', type: 'varchar', length: 16, default: 'fixed' })
+  reorderPolicy: ReorderPolicy;
+
+  /** The demand policy's service level in basis points (9500 = 0.95): the chance of not running out during a lead time. */
+  @Column({ name: 'service_level_bp', type: 'integer', default: 9500 })
+  serviceLevelBp: number;
+
+  /** The demand policy orders this many days of mean demand. */
+  @Column({ name: 'cover_days', type: 'integer', default: 14 })
+  coverDays: number;
+
+  /**
+   * Units on open replenishment orders (ordered, not yet received), changed only in the transactions that
+   * create, receive or cancel them: projected stock is `stock_quantity + incoming_quantity`, one row's condition.
+   */
+  @Column({ name: 'incoming_quantity', type: 'integer', default: 0 })
+  incomingQuantity: number;
 
   @Column({ name: 'last_restocked_at', type: 'datetime', nullable: true })
   lastRestockedAt: Date | null;

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { InventoryModule } from '../inventory/inventory.module';
+import { ProductsModule } from '../products/products.module';
+import { Replenishment } from './entities/replenishment.entity';
+import { ReplenishmentController } from './replenishment.controller';
+import { ReplenishmentService } from './replenishment.service';
+
+/** Owns `replenishments`; receipts go into stock through InventoryService, incoming units through ProductsService. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Replenishment]), ProductsModule, InventoryModule],
+  controllers: [ReplenishmentController],
+  providers: [ReplenishmentService],
+  exports: [ReplenishmentService],
+})
+export class ReplenishmentModule {}
