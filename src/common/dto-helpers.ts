@@ -1,4 +1,13 @@
 import { Transform } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
+
+/**
+ * For an optional field that cannot be null: omitted, it is not validated; sent as `null`, it is validated like
+ * any other value and so refused by its @IsInt(), @IsString()… @IsOptional() would let the null through to a
+ * NOT NULL column (a 500) or into arithmetic. Fields that may be cleared (description, phone_number) keep @IsOptional().
+ * Update DTOs get the same from `PartialType(CreateXDto, { skipNullProperties: false })`.
+ */
+export const IsOptionalNotNull = () => ValidateIf((_object, value) => value !== undefined);
 
 /** Trims surrounding white space from string input (non-strings pass through to fail validation). */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));

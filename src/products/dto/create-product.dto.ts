@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { Trim } from '../../common/dto-helpers';
+import { IsOptionalNotNull, Trim } from '../../common/dto-helpers';
 import { MAX_PRICE, MAX_STOCK } from '../../common/limits';
 
 export class CreateProductDto {
@@ -24,21 +24,21 @@ export class CreateProductDto {
   description?: string | null;
 
   @ApiPropertyOptional({ type: 'integer', example: 100, minimum: 0, maximum: MAX_STOCK, default: 0 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock_quantity?: number;
 
   @ApiPropertyOptional({ type: 'integer', example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   reorder_threshold?: number;
 
   @ApiPropertyOptional({ type: 'integer', example: 50, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Units the restock pass adds; 0 turns automatic restocking off' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
