@@ -70,4 +70,54 @@ describe('Hostile input (e2e)', () => {
       expect(res.body.customer.phone_number).toBeNull();
     });
   });
+
+  describe('numbers', () => {
+    it.each([
+      ['1e-7', 1e-7],
+      ['1e308', 1e308],
+      ['-0', -0],
+      ['1e400 (Infinity once parsed)', '1e400'],
+    ])('refuses the price %s with 400 naming it, on create and update', async (_case, price) => {
+      const body = typeof price === 'string' ? `{"name":"Exponent","price":${price}}` : JSON.stringify({ name: 'Exponent', price });
+      const created = await t.http.post('/products').set('Content-Type', 'application/json').send(body);
+      expect(expectProblem(created, 400, 'VALIDATION_FAILED').errors).toEqual(names('price'));
+      const product = await createProduct(t.http, { price: 5 });
+      const updateBody = typeof price === 'string' ? `{"price":${price}}` : JSON.stringify({ price });
+      const updated = await t.http.put(`/products/${product.id}`).set('Content-Type', 'application/json').send(updateBody);
+      expect(expectProblem(updated, 400, 'VALIDATION_FAILED').errors).toEqual(names('price'));
+      expect((await t.http.get(`/products/${product.id}`)).body.price).toBe(5);
+    });
+
+    it('reads a price in exponent notation by its value: 1e2 is 100, 1.5e1 is 15', async () => {
+      const res = await t.http.post('/products').set('Content-Type', 'application/json').send('{"name":"Hundred","price":1e2}').expect(201);
+      expect(res.body.product.price).toBe(100);
+      const updated = await t.http.put(`/products/${res.body.product.id}`).set('Content-Type', 'application/json').send('{"price":1.5e1}').expect(200);
+      expect(updated.body.product.price).toBe(15);
+    });
+
+    it.each([
+      ['/products', 'limit', '0x10'],
+      ['/products', 'limit', '1e1'],
+      ['/products', 'offset', '1e1'],
+      ['/products', 'offset', '0x0'],
+      ['/products', 'limit', '10.0'],
+      ['/products', 'limit', ' 10'],
+      ['/customers', 'limit', '0x10'],
+      ['/orders', 'customer_id', '0x1'],
+      ['/orders', 'customer_id', '1e0'],
+      ['/inventory/low-stock', 'limit', '1e1'],
+    ])('GET %s?%s=%s is 400 naming the parameter: integer query parameters are plain decimal digits', async (path, param, value) => {
+      const problem = expectProblem(await t.http.get(path).query({ [param]: value }), 400, 'VALIDATION_FAILED');
+      expect(problem.errors).toEqual(names(param));
+    });
+
+    it('still reads plain digits, leading zeros included', async () => {
+      const res = await t.http.get('/products').query({ limit: '010', offset: '0' }).expect(200);
+      expect(res.body).toMatchObject({ limit: 10, offset: 0 });
+      const product = await createProduct(t.http);
+      const movements = await t.http.get(`/products/${product.id}/stock/movements`).query({ limit: '5' }).expect(200);
+      expect(movements.body.limit).toBe(5);
+      expectProblem(await t.http.get(`/products/${product.id}/stock/movements`).query({ limit: '5e0' }), 400, 'VALIDATION_FAILED');
+    });
+  });
 });

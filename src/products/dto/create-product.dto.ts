@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsOptionalNotNull, Trim } from '../../common/dto-helpers';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsMoney, IsOptionalNotNull, Trim } from '../../common/dto-helpers';
 import { MAX_PRICE, MAX_STOCK } from '../../common/limits';
 
 export class CreateProductDto {
@@ -12,7 +12,7 @@ export class CreateProductDto {
   name: string;
 
   @ApiProperty({ example: 19.99, minimum: 0.01, maximum: MAX_PRICE, description: 'Currency units, at most 2 decimals' })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsMoney()
   @Min(0.01)
   @Max(MAX_PRICE)
   price: number;
