@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
+import { MAX_STOCK } from '../src/common/limits';
 import { unbalancedProducts } from './support/ledger';
 import { startApp, TestApp } from './support/app';
 
@@ -42,6 +43,21 @@ describe('Inventory (e2e)', () => {
       await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: -3 }).expect(200);
     });
 
+    it('never goes above MAX_STOCK: 409 STOCK_ABOVE_MAXIMUM and nothing changes', async () => {
+      const product = await createProduct(t.http, { stock_quantity: MAX_STOCK - 5, reorder_threshold: 1 });
+      const res = await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: 6, reorder_threshold: 7 });
+      const problem = expectProblem(res, 409, 'STOCK_ABOVE_MAXIMUM');
+      expect(problem.errors).toEqual([{ product_id: product.id, requested: 6, available: MAX_STOCK - 5, maximum: MAX_STOCK }]);
+      expect((await t.http.get(`/products/${product.id}/stock`)).body).toMatchObject({ quantity: MAX_STOCK - 5, reorder_threshold: 1 });
+      expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.total).toBe(1);
+
+      expect((await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: 5 }).expect(200)).body.quantity).toBe(MAX_STOCK);
+      // the largest adjustment the body allows, on a full product: 409, not past the INT column (a 500 on MariaDB)
+      expectProblem(await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: MAX_STOCK }), 409, 'STOCK_ABOVE_MAXIMUM');
+      expectProblem(await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: -MAX_STOCK - 1 }), 400, 'VALIDATION_FAILED');
+      expect((await t.http.get(`/products/${product.id}/stock`)).body.quantity).toBe(MAX_STOCK);
+    });
+
     it('changes reorder settings without touching the ledger', async () => {
       const product = await createProduct(t.http, { stock_quantity: 3 });
       const res = await t.http.patch(`/products/${product.id}/stock`).send({ reorder_threshold: 5, reorder_quantity: 20 }).expect(200);
@@ -55,6 +71,8 @@ describe('Inventory (e2e)', () => {
       [{ reason: 'only a reason' }, 'INVALID_STOCK_UPDATE'],
       [{ quantity: -1 }, 'VALIDATION_FAILED'],
       [{ quantity: 1.5 }, 'VALIDATION_FAILED'],
+      [{ quantity: MAX_STOCK + 1 }, 'VALIDATION_FAILED'],
+      [{ adjustment: MAX_STOCK + 1 }, 'VALIDATION_FAILED'],
       [{ adjustment: 0 }, 'VALIDATION_FAILED'],
       [{ adjustment: '5' }, 'VALIDATION_FAILED'],
       [{ stock_quantity: 5 }, 'VALIDATION_FAILED'],

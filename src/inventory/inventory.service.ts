@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { MAX_STOCK } from '../common/limits';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -24,7 +25,7 @@ interface Movement {
 
 /**
  * Owns the stock ledger (`stock_movements`) and every change of a product's stock: each change is one
- * conditional UPDATE of the product (through ProductsService) that cannot take the quantity below zero,
+ * conditional UPDATE of the product (through ProductsService) that cannot take the quantity below zero or above MAX_STOCK,
  * followed in the same transaction by its ledger row and its `stock.changed` event (and `stock.low` when
  * it took the product down to its reorder threshold), so the sum of a product's movements always equals
  * its quantity. Methods that take a Tx run inside the caller's transaction.
@@ -54,10 +55,16 @@ export class InventoryService implements OnModuleInit {
     return true;
   }
 
-  /** Returns units of a cancelled order (also to a product deleted since: the ledger stays whole). */
+  /**
+   * Returns units of a cancelled order (also to a product deleted since: the ledger stays whole), as many as fit
+   * under MAX_STOCK; the cancel movement records the units actually returned.
+   */
   async giveBack(tx: Tx, productId: number, quantity: number, orderId: number, reason: string | null): Promise<void> {
-    await this.productsService.returnStock(tx.manager, productId, quantity);
-    await this.record(tx, { productId, type: 'cancel', delta: quantity, referenceType: 'order', referenceId: orderId, reason });
+    const returned = await this.productsService.returnStock(tx.manager, productId, quantity);
+    if (returned < quantity) {
+      this.logger.warn(`Cancel of order ${orderId} returned ${returned} of ${quantity} units of product ${productId}: stock is at MAX_STOCK (${MAX_STOCK})`);
+    }
+    await this.record(tx, { productId, type: 'cancel', delta: returned, referenceType: 'order', referenceId: orderId, reason });
   }
 
   async getStock(productId: number): Promise<StockResponseDto> {
@@ -112,7 +119,7 @@ export class InventoryService implements OnModuleInit {
 
   /**
    * One restock pass: adds reorder_quantity to every low product (quantity <= reorder_threshold and
-   * reorder_quantity > 0). Each product is one conditional UPDATE in its own transaction; the condition
+   * reorder_quantity > 0) that has room for all of it under MAX_STOCK. Each product is one conditional UPDATE in its own transaction; the condition
    * also skips products restocked since this pass began, so passes that run at the same moment restock a
    * low product once between them.
    */
@@ -135,8 +142,13 @@ export class InventoryService implements OnModuleInit {
   private async adjustBy(tx: Tx, productId: number, delta: number, reason: string | null): Promise<void> {
     if (!(await this.productsService.adjustStock(tx.manager, productId, delta))) {
       const available = (await this.productsService.availableStock(tx.manager, [productId])).get(productId) ?? 0;
-      throw problem(InventoryErrors.STOCK_BELOW_ZERO, `Stock of product ${productId} cannot go below 0`, [
-        { product_id: productId, requested: delta, available },
+      if (available + delta < 0) {
+        throw problem(InventoryErrors.STOCK_BELOW_ZERO, `Stock of product ${productId} cannot go below 0`, [
+          { product_id: productId, requested: delta, available },
+        ]);
+      }
+      throw problem(InventoryErrors.STOCK_ABOVE_MAXIMUM, `Stock of product ${productId} cannot go above ${MAX_STOCK}`, [
+        { product_id: productId, requested: delta, available, maximum: MAX_STOCK },
       ]);
     }
     await this.record(tx, { productId, type: 'adjustment', delta, referenceType: 'adjustment', reason });

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
+import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
@@ -125,12 +126,12 @@ export class ProductsService {
       .getManyAndCount();
   }
 
-  /** Ids of products that are low and have a reorder quantity, ascending. */
+  /** Ids of products that are low, have a reorder quantity and room for all of it (see restockIfLow), ascending. */
   async findRestockCandidates(): Promise<number[]> {
     const rows = await this.productsRepository
       .createQueryBuilder('p')
       .select('p.id', 'id')
-      .where('p.stock_quantity <= p.reorder_threshold AND p.reorder_quantity > 0')
+      .where(`p.stock_quantity <= p.reorder_threshold AND p.reorder_quantity > 0 AND ${ROOM_FOR_REORDER}`, { max: MAX_STOCK })
       .orderBy('p.id', 'ASC')
       .getRawMany<{ id: number | string }>();
     return rows.map((row) => Number(row.id));
@@ -151,14 +152,21 @@ export class ProductsService {
     return this.changeStock(manager, id, -quantity, 'stock_quantity >= :quantity AND deleted_at IS NULL', { quantity });
   }
 
-  /** Puts units back (a cancelled order), also into a product deleted since: the ledger stays whole. */
-  async returnStock(manager: EntityManager, id: number, quantity: number): Promise<void> {
-    await this.changeStock(manager, id, quantity);
+  /**
+   * Puts back the units of a cancelled order, also into a product deleted since (the ledger stays whole), but
+   * never past MAX_STOCK: the units came from below it, so only adjustments made since the order can leave too
+   * little room, and then what fits goes back (the cancel itself is not refused). Returns the units put back.
+   */
+  async returnStock(manager: EntityManager, id: number, quantity: number): Promise<number> {
+    if (await this.changeStock(manager, id, quantity, 'stock_quantity + :delta <= :max', { max: MAX_STOCK })) return quantity;
+    const room = Math.max(0, MAX_STOCK - (await this.lockedQuantity(manager, id)));
+    if (room) await this.changeStock(manager, id, room);
+    return room;
   }
 
-  /** Adds `delta` (negative to remove) unless that takes stock below 0. */
+  /** Adds `delta` (negative to remove) unless that takes stock below 0 or above MAX_STOCK. */
   async adjustStock(manager: EntityManager, id: number, delta: number): Promise<boolean> {
-    return this.changeStock(manager, id, delta, 'stock_quantity + :delta >= 0');
+    return this.changeStock(manager, id, delta, 'stock_quantity + :delta BETWEEN 0 AND :max', { max: MAX_STOCK });
   }
 
   /** Sets the quantity; returns the change made (0 when it already was that). */
@@ -172,14 +180,18 @@ export class ProductsService {
 
   /**
    * Adds reorder_quantity if the product is (still) low and was not restocked since `since`; returns the units
-   * added, or 0. The condition makes passes that run at the same moment restock a low product once.
+   * added, or 0. The condition makes passes that run at the same moment restock a low product once. A restock
+   * adds the whole reorder_quantity or nothing: one that would pass MAX_STOCK waits until sales make room.
    */
   async restockIfLow(manager: EntityManager, id: number, since: Date): Promise<number> {
     const { affected } = await manager
       .createQueryBuilder()
       .update(Product)
       .set({ stockQuantity: () => 'stock_quantity + reorder_quantity', lastRestockedAt: new Date() })
-      .where('id = :id AND deleted_at IS NULL AND stock_quantity <= reorder_threshold AND reorder_quantity > 0', { id })
+      .where(`id = :id AND deleted_at IS NULL AND stock_quantity <= reorder_threshold AND reorder_quantity > 0 AND ${ROOM_FOR_REORDER}`, {
+        id,
+        max: MAX_STOCK,
+      })
       .andWhere('(last_restocked_at IS NULL OR last_restocked_at < :since)', { since })
       .execute();
     if (affected !== 1) return 0;
@@ -199,9 +211,9 @@ export class ProductsService {
     return affected === 1;
   }
 
-  /** MySQL: SELECT … FOR UPDATE. SQLite needs no lock: its transactions are serialized. */
+  /** MySQL: SELECT … FOR UPDATE. SQLite needs no lock: its transactions are serialized. Deleted products too. */
   private async lockedQuantity(manager: EntityManager, id: number): Promise<number> {
-    const qb = manager.createQueryBuilder(Product, 'p').where('p.id = :id', { id });
+    const qb = manager.createQueryBuilder(Product, 'p').withDeleted().where('p.id = :id', { id });
     if (manager.connection.options.type === 'mysql') qb.setLock('pessimistic_write');
     return (await qb.getOneOrFail()).stockQuantity;
   }
@@ -212,5 +224,8 @@ export class ProductsService {
     return response;
   }
 }
+
+/** The restock pass adds reorder_quantity only where all of it fits under MAX_STOCK (`:max`). */
+const ROOM_FOR_REORDER = 'stock_quantity + reorder_quantity <= :max';
 
 const productNotFound = (id: number) => problem(ProductErrors.PRODUCT_NOT_FOUND, `Product ${id} not found`);

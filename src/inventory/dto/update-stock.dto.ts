@@ -11,7 +11,13 @@ export class UpdateStockDto {
   @Max(MAX_STOCK)
   quantity?: number;
 
-  @ApiPropertyOptional({ type: 'integer', example: -3, description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    example: -3,
+    minimum: -MAX_STOCK,
+    maximum: MAX_STOCK,
+    description: `Add (or with a minus sign remove) this many units (excludes \`quantity\`); the result must stay between 0 and ${MAX_STOCK} (409 otherwise)`,
+  })
   @IsOptionalNotNull()
   @IsInt()
   @NotEquals(0)
