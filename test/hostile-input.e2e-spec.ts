@@ -120,4 +120,45 @@ describe('Hostile input (e2e)', () => {
       expectProblem(await t.http.get(`/products/${product.id}/stock/movements`).query({ limit: '5e0' }), 400, 'VALIDATION_FAILED');
     });
   });
+
+  describe('a malformed URL', () => {
+    /** Every header but those that differ from one answer to the next. */
+    const stableHeaders = (res: { headers: Record<string, string> }) => {
+      const { date: _date, 'content-length': _length, 'x-request-id': _requestId, ...rest } = res.headers;
+      return rest;
+    };
+
+    it.each(['/products/%E0%A4%A', '/products/%', '/%ZZ', '/orders/%E0%A4%A/track?limit=5'])(
+      'GET %s is 400 MALFORMED_URL in the problem+json shape, with the headers of every other error',
+      async (url) => {
+        const res = await t.http.get(url);
+        expect(expectProblem(res, 400, 'MALFORMED_URL')).toMatchObject({ instance: url.split('?')[0] });
+        const notFound = await t.http.get('/no-such-route');
+        expectProblem(notFound, 404, 'NOT_FOUND');
+        expect(stableHeaders(res)).toEqual(stableHeaders(notFound));
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.body.request_id).toBe(res.headers['x-request-id']);
+      },
+    );
+
+    it('echoes the X-Request-Id it was sent, as every answer does', async () => {
+      const res = await t.http.get('/products/%E0%A4%A').set('X-Request-Id', 'malformed-url-check-1');
+      expectProblem(res, 400, 'MALFORMED_URL');
+      expect(res.headers['x-request-id']).toBe('malformed-url-check-1');
+      expect(res.body.request_id).toBe('malformed-url-check-1');
+    });
+
+    it('a POST to a malformed URL creates nothing, whatever its body', async () => {
+      const name = 'Sent to a malformed URL';
+      expectProblem(await t.http.post('/products%E0%A4%A').send({ name, price: 1 }), 400, 'MALFORMED_URL');
+      expectProblem(await t.http.post('/products/%E0%A4%A').set('Content-Type', 'application/json').send('{"name":'), 400, 'MALFORMED_URL');
+      expect((await t.http.get('/products').query({ search: name })).body.total).toBe(0);
+    });
+
+    it('a path segment over 100 characters is 414 URI_TOO_LONG in the same shape', async () => {
+      const res = await t.http.get(`/products/${'1'.repeat(101)}`);
+      expectProblem(res, 414, 'URI_TOO_LONG');
+      expect(stableHeaders(res)).toEqual(stableHeaders(await t.http.get('/no-such-route')));
+    });
+  });
 });

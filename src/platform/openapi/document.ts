@@ -9,7 +9,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('ecommerce-api')
     .setDescription(
       'Order-and-stock core of an e-commerce backend. Errors are RFC 9457 problem details ' +
-        '(`application/problem+json`) with a stable `code`. Money is a number with at most two decimals.',
+        '(`application/problem+json`) with a stable `code`; a URL with bad percent-encoding is `400 MALFORMED_URL` on every path. ' +
+        'Money is a number with at most two decimals.',
     )
     .setVersion('0.1.0')
     .addTag('customers', 'The people who order; emails unique case-insensitively, deletes are soft')
