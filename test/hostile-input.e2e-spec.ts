@@ -106,6 +106,7 @@ describe('Hostile input (e2e)', () => {
       ['/orders', 'customer_id', '0x1'],
       ['/orders', 'customer_id', '1e0'],
       ['/inventory/low-stock', 'limit', '1e1'],
+      ['/events', 'limit', '0x10'],
     ])('GET %s?%s=%s is 400 naming the parameter: integer query parameters are plain decimal digits', async (path, param, value) => {
       const problem = expectProblem(await t.http.get(path).query({ [param]: value }), 400, 'VALIDATION_FAILED');
       expect(problem.errors).toEqual(names(param));
