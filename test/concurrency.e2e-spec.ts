@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createCustomer, createProduct, placeOrder } from './support/factories';
+import { MAX_STOCK } from '../src/common/limits';
 import { unbalancedProducts } from './support/ledger';
 import { engine, startApp, TestApp } from './support/app';
 
@@ -67,5 +68,27 @@ describe(`Concurrency on ${engine} (e2e)`, () => {
     const ordered = orders.filter((r) => r.status === 201).length;
     const adjustedBy = adjusted.reduce((sum, r, i) => sum + (r.status === 200 ? adjustments[i] : 0), 0);
     expect(await stockOf(product.id)).toBe(30 - 20 + 10 - ordered + adjustedBy);
+  });
+
+  it('cancels and adjustments racing near MAX_STOCK never take stock past it: cancels return what fits, adjustments past it get 409', async () => {
+    const customer = await createCustomer(t.http);
+    const product = await createProduct(t.http, { stock_quantity: MAX_STOCK - 20 });
+    const placed = await Promise.all(Array.from({ length: 10 }, () => placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 2 }])));
+    // room for 40 units; the cancels would return 20 and the adjustments add 50
+    const [cancels, adjusted] = await Promise.all([
+      Promise.all(placed.map((o) => t.http.post(`/orders/${o.id}/cancel`))),
+      Promise.all(Array.from({ length: 10 }, () => t.http.patch(`/products/${product.id}/stock`).send({ adjustment: 5 }))),
+    ]);
+    expect(statuses(cancels)).toEqual({ 200: 10 });
+    const refused = adjusted.filter((r) => r.status === 409);
+    expect(refused.length + adjusted.filter((r) => r.status === 200).length).toBe(10);
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    for (const r of refused) expect(r.body.code).toBe('STOCK_ABOVE_MAXIMUM');
+    const ledger = (await t.http.get(`/products/${product.id}/stock/movements`).query({ limit: 100 })).body.items as { type: string; delta: number }[];
+    const returned = ledger.filter((m) => m.type === 'cancel').reduce((sum, m) => sum + m.delta, 0);
+    expect(returned).toBeLessThanOrEqual(20);
+    const stock = await stockOf(product.id);
+    expect(stock).toBeLessThanOrEqual(MAX_STOCK);
+    expect(stock).toBe(MAX_STOCK - 40 + returned + 5 * (10 - refused.length));
   });
 });

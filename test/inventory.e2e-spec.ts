@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
+import { MAX_STOCK } from '../src/common/limits';
+import { InventoryService } from '../src/inventory/inventory.service';
 import { unbalancedProducts } from './support/ledger';
-import { startApp, TestApp } from './support/app';
+import { onMysql, startApp, TestApp } from './support/app';
 
 describe('Inventory (e2e)', () => {
   let t: TestApp;
@@ -42,6 +44,21 @@ describe('Inventory (e2e)', () => {
       await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: -3 }).expect(200);
     });
 
+    it('never goes above MAX_STOCK: 409 STOCK_ABOVE_MAXIMUM and nothing changes', async () => {
+      const product = await createProduct(t.http, { stock_quantity: MAX_STOCK - 5, reorder_threshold: 1 });
+      const res = await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: 6, reorder_threshold: 7 });
+      const problem = expectProblem(res, 409, 'STOCK_ABOVE_MAXIMUM');
+      expect(problem.errors).toEqual([{ product_id: product.id, requested: 6, available: MAX_STOCK - 5, maximum: MAX_STOCK }]);
+      expect((await t.http.get(`/products/${product.id}/stock`)).body).toMatchObject({ quantity: MAX_STOCK - 5, reorder_threshold: 1 });
+      expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.total).toBe(1);
+
+      expect((await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: 5 }).expect(200)).body.quantity).toBe(MAX_STOCK);
+      // the largest adjustment the body allows, on a full product: 409, not past the INT column (a 500 on MariaDB)
+      expectProblem(await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: MAX_STOCK }), 409, 'STOCK_ABOVE_MAXIMUM');
+      expectProblem(await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: -MAX_STOCK - 1 }), 400, 'VALIDATION_FAILED');
+      expect((await t.http.get(`/products/${product.id}/stock`)).body.quantity).toBe(MAX_STOCK);
+    });
+
     it('changes reorder settings without touching the ledger', async () => {
       const product = await createProduct(t.http, { stock_quantity: 3 });
       const res = await t.http.patch(`/products/${product.id}/stock`).send({ reorder_threshold: 5, reorder_quantity: 20 }).expect(200);
@@ -55,6 +72,8 @@ describe('Inventory (e2e)', () => {
       [{ reason: 'only a reason' }, 'INVALID_STOCK_UPDATE'],
       [{ quantity: -1 }, 'VALIDATION_FAILED'],
       [{ quantity: 1.5 }, 'VALIDATION_FAILED'],
+      [{ quantity: MAX_STOCK + 1 }, 'VALIDATION_FAILED'],
+      [{ adjustment: MAX_STOCK + 1 }, 'VALIDATION_FAILED'],
       [{ adjustment: 0 }, 'VALIDATION_FAILED'],
       [{ adjustment: '5' }, 'VALIDATION_FAILED'],
       [{ stock_quantity: 5 }, 'VALIDATION_FAILED'],
@@ -84,6 +103,24 @@ describe('Inventory (e2e)', () => {
     expect(page.items.map((m: { type: string }) => m.type)).toEqual(['adjustment', 'cancel', 'order']);
     expect((await t.http.get(`/products/${product.id}/stock/movements`).query({ offset: 3 })).body.items.map((m: { type: string }) => m.type)).toEqual(['initial']);
     expectProblem(await t.http.get('/products/999999/stock/movements'), 404, 'PRODUCT_NOT_FOUND');
+  });
+
+  it('pages the ledger from the index (product_id, created_at, id), without sorting the product\'s movements', async () => {
+    for (const stock of [10, 20]) {
+      const other = await createProduct(t.http, { stock_quantity: stock });
+      for (const adjustment of [1, 2, -1]) await t.http.patch(`/products/${other.id}/stock`).send({ adjustment }).expect(200);
+    }
+    const product = await createProduct(t.http, { stock_quantity: 10 });
+    // the query GET /products/:id/stock/movements runs for its page
+    const [sql, parameters] = t.app.get(InventoryService).ledgerPageQuery(product.id, { limit: 20, offset: 0 }).getQueryAndParameters();
+    expect(sql).toMatch(/WHERE .*product_id.* = \S+ ORDER BY .*created_at.* DESC, .*id.* DESC LIMIT 20 OFFSET 0$/);
+
+    const dataSource = t.app.get(DataSource);
+    const plan = onMysql
+      ? (await dataSource.query(`EXPLAIN ${sql}`, parameters)).map((row: Record<string, unknown>) => `${row.key} ${row.Extra}`).join('\n')
+      : (await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, parameters)).map((row: { detail: string }) => row.detail).join('\n');
+    expect(plan).toContain('IDX_stock_movements_product_created');
+    expect(plan).not.toMatch(/filesort|TEMP B-TREE/i);
   });
 
   it('GET /inventory/low-stock lists products at or below their threshold, lowest first', async () => {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
+import { MAX_STOCK } from '../src/common/limits';
 import { unbalancedProducts } from './support/ledger';
 import { startApp, TestApp } from './support/app';
 
@@ -255,6 +256,25 @@ describe('Orders (e2e)', () => {
       const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [{ product_id: product.id, quantity: 3 }]);
       await t.http.patch(`/orders/${order.id}/status`).send({ status: 'cancelled', note: 'Fraud check failed' }).expect(200);
       expect(await stockOf(product.id)).toBe(3);
+    });
+
+    it('returns only what fits under MAX_STOCK when adjustments since the order filled the product up', async () => {
+      const product = await createProduct(t.http, { stock_quantity: 10 });
+      const customer = await createCustomer(t.http);
+      const first = await placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 5 }]);
+      const second = await placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 3 }]);
+      await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: MAX_STOCK - 4 }).expect(200);
+      expect(await stockOf(product.id)).toBe(MAX_STOCK - 2);
+
+      await t.http.post(`/orders/${first.id}/cancel`).expect(200);
+      expect(await stockOf(product.id)).toBe(MAX_STOCK);
+      await t.http.post(`/orders/${second.id}/cancel`).expect(200);
+      expect(await stockOf(product.id)).toBe(MAX_STOCK);
+      const ledger = (await t.http.get(`/products/${product.id}/stock/movements`)).body.items;
+      expect(ledger.slice(0, 2)).toEqual([
+        expect.objectContaining({ type: 'cancel', delta: 0, quantity_after: MAX_STOCK, order_id: second.id }),
+        expect.objectContaining({ type: 'cancel', delta: 2, quantity_after: MAX_STOCK, order_id: first.id }),
+      ]);
     });
 
     it('returns stock to a product deleted after the order (ledger stays balanced)', async () => {

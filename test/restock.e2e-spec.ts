@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { MAX_STOCK } from '../src/common/limits';
 import { ReplenishmentService } from '../src/replenishment/replenishment.service';
 import { createProduct } from './support/factories';
 import { unbalancedProducts } from './support/ledger';
@@ -31,6 +32,21 @@ describe('Restocking (e2e)', () => {
       // no longer low: a second pass leaves it alone
       expect((await t.http.post('/inventory/restock').expect(200)).body.restocked.map((r: { product_id: number }) => r.product_id)).not.toContain(low.id);
       expect(await restockCount(t, low.id)).toBe(1);
+      expect(await unbalancedProducts(t.app.get(DataSource))).toEqual([]);
+    });
+
+    it('adds a reorder_quantity only where all of it fits under MAX_STOCK; the others wait, still low', async () => {
+      const fits = await createProduct(t.http, { stock_quantity: MAX_STOCK - 10, reorder_threshold: MAX_STOCK, reorder_quantity: 10 });
+      const full = await createProduct(t.http, { stock_quantity: MAX_STOCK - 5, reorder_threshold: MAX_STOCK, reorder_quantity: 10 });
+
+      const restocked = (await t.http.post('/inventory/restock').expect(200)).body.restocked;
+      expect(restocked).toEqual(expect.arrayContaining([{ product_id: fits.id, added: 10, quantity: MAX_STOCK }]));
+      expect(restocked.map((r: { product_id: number }) => r.product_id)).not.toContain(full.id);
+      expect((await t.http.get(`/products/${full.id}/stock`)).body).toMatchObject({ quantity: MAX_STOCK - 5, low_stock: true });
+
+      // at MAX_STOCK and still at its threshold: the next pass has no room either
+      expect((await t.http.post('/inventory/restock').expect(200)).body.restocked.map((r: { product_id: number }) => r.product_id)).not.toContain(fits.id);
+      expect((await t.http.get(`/products/${fits.id}/stock`)).body.quantity).toBe(MAX_STOCK);
       expect(await unbalancedProducts(t.app.get(DataSource))).toEqual([]);
     });
   });

@@ -12,3 +12,12 @@ export function toCents(amount: number): number {
 export function fromCents(cents: number): number {
   return Number((cents / 100).toFixed(2));
 }
+
+/**
+ * A money amount as the wire may carry it: a finite number with at most two decimals, judged by its value, not
+ * by how the JSON wrote it (`1e2` is 100 and fine; `1e-7` has seven decimals). Values that need more than two
+ * decimals to be written exactly (1.005, 0.1 + 0.2) are refused rather than rounded.
+ */
+export function isMoneyAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(2)) === value;
+}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { QueryInt } from './dto-helpers';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -8,7 +8,7 @@ export const MAX_LIMIT = 100;
 export class PaginationQueryDto {
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_LIMIT)
@@ -16,7 +16,7 @@ export class PaginationQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 0, maximum: 1_000_000_000, default: 0, description: 'Items to skip' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(0)
   @Max(1_000_000_000)

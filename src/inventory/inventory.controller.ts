@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
+import { MAX_STOCK } from '../common/limits';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
@@ -36,11 +37,12 @@ export class InventoryController {
   @ApiOperation({
     summary: 'Set or adjust stock, or change reorder settings',
     description: 'Send `quantity` to set the level or `adjustment` to add/remove units (not both), with an optional `reason`; ' +
-      'each change is an `adjustment` movement in the ledger. Stock never goes below 0.',
+      `each change is an \`adjustment\` movement in the ledger. Stock stays between 0 and ${MAX_STOCK} units (MAX_STOCK): ` +
+      'an adjustment past either bound is 409 and changes nothing.',
   })
   @ApiIdParam('id')
   @ApiOkResponse({ type: StockResponseDto })
-  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, InventoryErrors.INVALID_STOCK_UPDATE, ProductErrors.PRODUCT_NOT_FOUND, InventoryErrors.STOCK_BELOW_ZERO)
+  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, InventoryErrors.INVALID_STOCK_UPDATE, ProductErrors.PRODUCT_NOT_FOUND, InventoryErrors.STOCK_BELOW_ZERO, InventoryErrors.STOCK_ABOVE_MAXIMUM)
   update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateStockDto): Promise<StockResponseDto> {
     return this.inventoryService.update(id, dto);
   }

@@ -103,7 +103,8 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel an order',
-    description: 'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements). Body optional.',
+    description: 'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements), ' +
+      'as many as fit under MAX_STOCK if adjustments since the order filled the product up. Body optional.',
   })
   @ApiBody({ required: false, type: CancelOrderDto })
   @ApiIdParam('id')

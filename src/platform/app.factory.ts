@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module';
 import { appConfig } from '../config/configuration';
+import { rerouteFrameworkError } from './framework-errors';
 import { BODY_LIMIT_BYTES, hardenHttp } from './http-hardening';
 import { createLogger } from './logging/logger';
 import { NestPinoLogger } from './logging/nest-pino-logger';
@@ -34,6 +35,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     // X-Request-Id when sane, else a new one; the request log is ours (logRequests), not Fastify's
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(request.headers['x-request-id']),
     requestIdHeader: false,
+    frameworkErrors: rerouteFrameworkError,
   });
   const logger = createLogger({ level: levelOf(options.logger) ?? config.logLevel, format: config.logFormat, destination: options.logDestination });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new NestPinoLogger(logger), abortOnError: false });

@@ -28,6 +28,19 @@ describe('toProblem', () => {
     expect(toProblem(wrapped)).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
   });
 
+  it('recognises the errors Fastify\'s router raises before routing', () => {
+    const routerError = (code: string, statusCode: number) => Object.assign(new Error(`'/products/%E0' ${code}`), { code, statusCode });
+    expect(toProblem(routerError('FST_ERR_BAD_URL', 400), '/products/%E0')).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'The URL is not validly percent-encoded',
+      code: 'MALFORMED_URL',
+      instance: '/products/%E0',
+    });
+    expect(toProblem(routerError('FST_ERR_MAX_PARAM_LENGTH', 414))).toMatchObject({ status: 414, code: 'URI_TOO_LONG' });
+  });
+
   it('maps a unique-index violation that escaped a service to 409, without the SQL', () => {
     const error = new QueryFailedError('INSERT INTO customers …', [], Object.assign(new Error("Duplicate entry 'a@b.c' for key"), { errno: 1062 }));
     const problem = toProblem(error);

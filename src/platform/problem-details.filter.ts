@@ -5,6 +5,7 @@ import { QueryFailedError } from 'typeorm';
 import { CommonErrors } from '../common/common.errors';
 import { ErrorCode, ProblemBody, ProblemException } from '../common/problem';
 import { isUniqueViolation } from '../database/driver-errors';
+import { refusedByRouter } from './framework-errors';
 
 /** The code of an error that carries only a status (the framework's own exceptions). */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -19,13 +20,15 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: CommonErrors.SERVICE_UNAVAILABLE,
 };
 
-/** Fastify's own errors, raised while it parses the body. */
+/** Fastify's own errors, raised while it routes the request or parses the body. */
 const FASTIFY_ERRORS: Record<string, { error: ErrorCode; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { error: CommonErrors.MALFORMED_JSON, detail: 'The request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { error: CommonErrors.MALFORMED_JSON, detail: 'The request body is empty but declared as JSON' },
   FST_ERR_CTP_BODY_TOO_LARGE: { error: CommonErrors.PAYLOAD_TOO_LARGE, detail: 'The request body is larger than 1 MB' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { error: CommonErrors.UNSUPPORTED_MEDIA_TYPE, detail: 'Send the body as application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { error: CommonErrors.MALFORMED_JSON, detail: 'Content-Length does not match the body' },
+  FST_ERR_BAD_URL: { error: CommonErrors.MALFORMED_URL, detail: 'The URL is not validly percent-encoded' },
+  FST_ERR_MAX_PARAM_LENGTH: { error: CommonErrors.URI_TOO_LONG, detail: 'A path segment is longer than 100 characters' },
 };
 
 const logger = new Logger('ProblemDetails');
@@ -71,6 +74,8 @@ export function toProblem(exception: unknown, instance?: string): ProblemBody {
   return problem(500, CommonErrors.INTERNAL_ERROR.code, CommonErrors.INTERNAL_ERROR.description);
 }
 
+const pathOf = (url: string | undefined) => url?.split('?')[0];
+
 export function sendProblem(reply: FastifyReply, body: ProblemBody): void {
   reply.status(body.status).header('Content-Type', 'application/problem+json; charset=utf-8').send(body);
 }
@@ -83,6 +88,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     // the throttler sets its own Retry-After; the service's own refusals carry theirs on the exception
     if (exception instanceof ProblemException && exception.retryAfter) reply.header('Retry-After', String(exception.retryAfter));
-    sendProblem(reply, { ...toProblem(exception, request.url?.split('?')[0]), request_id: request.id });
+    // a request the router refused arrives here as not found (see rerouteFrameworkError): answer for the refusal
+    const refused = refusedByRouter(request);
+    const body = refused ? toProblem(refused.error, pathOf(refused.url)) : toProblem(exception, pathOf(request.url));
+    sendProblem(reply, { ...body, request_id: request.id });
   }
 }

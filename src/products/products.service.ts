@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
+import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
@@ -139,13 +140,13 @@ export class ProductsService {
 
   /**
    * Ids of products that need replenishing, ascending: projected stock (quantity + incoming) at or below the
-   * reorder threshold, and a reorder quantity to order.
+   * reorder threshold, a reorder quantity to order, and room for all of it under MAX_STOCK once received.
    */
   async findReplenishmentCandidates(): Promise<number[]> {
     const rows = await this.productsRepository
       .createQueryBuilder('p')
       .select('p.id', 'id')
-      .where('p.stock_quantity + p.incoming_quantity <= p.reorder_threshold AND p.reorder_quantity > 0')
+      .where(`p.stock_quantity + p.incoming_quantity <= p.reorder_threshold AND p.reorder_quantity > 0 AND ${ROOM_FOR_REORDER}`, { max: MAX_STOCK })
       .orderBy('p.id', 'ASC')
       .getRawMany<{ id: number | string }>();
     return rows.map((row) => Number(row.id));
@@ -172,14 +173,21 @@ export class ProductsService {
     return this.changeStock(manager, id, -quantity, 'stock_quantity >= :quantity AND deleted_at IS NULL', { quantity });
   }
 
-  /** Puts units back (a cancelled order), also into a product deleted since: the ledger stays whole. */
-  async returnStock(manager: EntityManager, id: number, quantity: number): Promise<void> {
-    await this.changeStock(manager, id, quantity);
+  /**
+   * Puts back the units of a cancelled order, also into a product deleted since (the ledger stays whole), but
+   * never past MAX_STOCK: the units came from below it, so only adjustments made since the order can leave too
+   * little room, and then what fits goes back (the cancel itself is not refused). Returns the units put back.
+   */
+  async returnStock(manager: EntityManager, id: number, quantity: number): Promise<number> {
+    if (await this.changeStock(manager, id, quantity, 'stock_quantity + :delta <= :max', { max: MAX_STOCK })) return quantity;
+    const room = Math.max(0, MAX_STOCK - (await this.lockedQuantity(manager, id)));
+    if (room) await this.changeStock(manager, id, room);
+    return room;
   }
 
-  /** Adds `delta` (negative to remove) unless that takes stock below 0. */
+  /** Adds `delta` (negative to remove) unless that takes stock below 0 or above MAX_STOCK. */
   async adjustStock(manager: EntityManager, id: number, delta: number): Promise<boolean> {
-    return this.changeStock(manager, id, delta, 'stock_quantity + :delta >= 0');
+    return this.changeStock(manager, id, delta, 'stock_quantity + :delta BETWEEN 0 AND :max', { max: MAX_STOCK });
   }
 
   /** Sets the quantity; returns the change made (0 when it already was that). */
@@ -195,13 +203,14 @@ export class ProductsService {
    * Puts reorder_quantity on order (incoming) if the product still needs replenishing and was not restocked
    * since `since`; returns what was ordered, or null. One conditional UPDATE: of passes that reach a product
    * at the same moment, the first one's order (or lead-time-0 receipt) makes the condition false for the others.
+   * An order whose units would take the product past MAX_STOCK once received waits until sales make room.
    */
   async orderReplenishment(manager: EntityManager, id: number, since: Date): Promise<{ quantity: number; leadTimeDays: number } | null> {
     const { affected } = await manager
       .createQueryBuilder()
       .update(Product)
       .set({ incomingQuantity: () => 'incoming_quantity + reorder_quantity' })
-      .where('id = :id AND deleted_at IS NULL AND reorder_quantity > 0', { id })
+      .where(`id = :id AND deleted_at IS NULL AND reorder_quantity > 0 AND ${ROOM_FOR_REORDER}`, { id, max: MAX_STOCK })
       .andWhere('stock_quantity + incoming_quantity <= reorder_threshold')
       .andWhere('(last_restocked_at IS NULL OR last_restocked_at < :since)', { since })
       .execute();
@@ -235,7 +244,7 @@ export class ProductsService {
         incomingQuantity: () => 'incoming_quantity - :quantity',
         lastRestockedAt: new Date(),
       })
-      .where('id = :id AND incoming_quantity >= :quantity', { id, quantity })
+      .where('id = :id AND incoming_quantity >= :quantity AND stock_quantity + :quantity <= :max', { id, quantity, max: MAX_STOCK })
       .execute();
     return affected === 1;
   }
@@ -246,7 +255,7 @@ export class ProductsService {
       .createQueryBuilder()
       .update(Product)
       .set({ incomingQuantity: () => 'incoming_quantity - :quantity' })
-      .where('id = :id AND incoming_quantity >= :quantity', { id, quantity })
+      .where('id = :id AND incoming_quantity >= :quantity AND stock_quantity + :quantity <= :max', { id, quantity, max: MAX_STOCK })
       .execute();
     return affected === 1;
   }
@@ -263,9 +272,9 @@ export class ProductsService {
     return affected === 1;
   }
 
-  /** MySQL: SELECT … FOR UPDATE. SQLite needs no lock: its transactions are serialized. */
+  /** MySQL: SELECT … FOR UPDATE. SQLite needs no lock: its transactions are serialized. Deleted products too. */
   private async lockedQuantity(manager: EntityManager, id: number): Promise<number> {
-    const qb = manager.createQueryBuilder(Product, 'p').where('p.id = :id', { id });
+    const qb = manager.createQueryBuilder(Product, 'p').withDeleted().where('p.id = :id', { id });
     if (manager.connection.options.type === 'mysql') qb.setLock('pessimistic_write');
     return (await qb.getOneOrFail()).stockQuantity;
   }
@@ -286,5 +295,8 @@ function replenishmentSettings(dto: UpdateProductDto): Partial<Product> {
     ...(dto.cover_days !== undefined && { coverDays: dto.cover_days }),
   };
 }
+
+/** Replenishment orders reorder_quantity only where all of it fits under MAX_STOCK (`:max`) with what is already incoming. */
+const ROOM_FOR_REORDER = 'stock_quantity + incoming_quantity + reorder_quantity <= :max';
 
 const productNotFound = (id: number) => problem(ProductErrors.PRODUCT_NOT_FOUND, `Product ${id} not found`);

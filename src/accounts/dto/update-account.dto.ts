@@ -1,8 +1,10 @@
 import { ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/dto-helpers';
 import { CreateAccountDto } from './create-account.dto';
 
-export class UpdateAccountDto extends PartialType(OmitType(CreateAccountDto, ['customer_id'] as const)) {
+/** `username` and/or `password` (with `current_password`); none of them may be null. */
+export class UpdateAccountDto extends PartialType(OmitType(CreateAccountDto, ['customer_id'] as const), { skipNullProperties: false }) {
   @ApiPropertyOptional({
     example: 'correct horse battery staple',
     maxLength: 128,
@@ -12,8 +14,7 @@ export class UpdateAccountDto extends PartialType(OmitType(CreateAccountDto, ['c
       '(400 CURRENT_PASSWORD_REQUIRED); checked whenever sent (403 CURRENT_PASSWORD_INCORRECT). ' +
       'Wrong guesses count against the login limit of the username.',
   })
-  // null is refused like any other non-string: only an absent field is optional
-  @ValidateIf((_dto, value) => value !== undefined)
+  @IsOptionalNotNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(128)

@@ -1,4 +1,5 @@
 import { PartialType } from '@nestjs/swagger';
 import { CreateCustomerDto } from './create-customer.dto';
 
-export class UpdateCustomerDto extends PartialType(CreateCustomerDto) {}
+/** Any of the fields; `null` is refused except for phone_number, which it clears. */
+export class UpdateCustomerDto extends PartialType(CreateCustomerDto, { skipNullProperties: false }) {}

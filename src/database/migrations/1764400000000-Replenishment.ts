@@ -68,15 +68,10 @@ export class Replenishment1764400000000 implements MigrationInterface {
       'CHK_replenishments_received_in_range',
       'received_quantity >= 0 AND received_quantity <= quantity',
     );
-
-    await queryRunner.createIndex(
-      'stock_movements',
-      new TableIndex({ name: 'IDX_stock_movements_product_created', columnNames: ['product_id', 'created_at', 'id'] }),
-    );
+    // the demand statistics read the ledger by (product_id, created_at): LedgerPageIndex (1764310000000) made that index
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropIndex('stock_movements', 'IDX_stock_movements_product_created');
     await queryRunner.dropTable('replenishments');
     await dropCheck(queryRunner, 'products', 'CHK_products_incoming_non_negative');
     await queryRunner.dropColumns('products', ['lead_time_days', 'reorder_policy', 'service_level_bp', 'cover_days', 'incoming_quantity']);

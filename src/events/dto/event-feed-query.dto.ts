@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { QueryInt } from '../../common/dto-helpers';
 import { EVENT_TYPES, type EventType } from '../event';
 
 export const FEED_DEFAULT_LIMIT = 100;
@@ -15,7 +16,7 @@ export class EventFeedQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: FEED_MAX_LIMIT, default: FEED_DEFAULT_LIMIT })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(FEED_MAX_LIMIT)

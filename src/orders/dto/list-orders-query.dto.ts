@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { QueryInt } from '../../common/dto-helpers';
 import { MAX_ID } from '../../common/limits';
 import { PaginationQueryDto } from '../../common/pagination';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
@@ -14,7 +14,7 @@ export class ListOrdersQueryDto extends PaginationQueryDto {
 
   @ApiPropertyOptional({ ...ID_SCHEMA, example: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

@@ -45,8 +45,11 @@ export function ApiProblems(...errors: ErrorCode[]) {
   );
 }
 
-/** What a route with a path id may answer before its handler runs. */
-export const ID_PROBLEMS = [CommonErrors.INVALID_ID];
+/**
+ * What a route with a path id may answer before its handler runs. (Any route answers a URL with bad
+ * percent-encoding with MALFORMED_URL; it is listed here, where the path carries a value.)
+ */
+export const ID_PROBLEMS = [CommonErrors.INVALID_ID, CommonErrors.MALFORMED_URL, CommonErrors.URI_TOO_LONG];
 /** What a route with a JSON body may answer before its handler runs. */
 export const BODY_PROBLEMS = [CommonErrors.VALIDATION_FAILED, CommonErrors.MALFORMED_JSON, CommonErrors.PAYLOAD_TOO_LARGE, CommonErrors.UNSUPPORTED_MEDIA_TYPE];
 /** What a route with query parameters may answer before its handler runs. */

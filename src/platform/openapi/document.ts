@@ -22,7 +22,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('ecommerce-api')
     .setDescription(
       'Order-and-stock core of an e-commerce backend. Errors are RFC 9457 problem details ' +
-        '(`application/problem+json`) with a stable `code`. Money is a number with at most two decimals. ' +
+        '(`application/problem+json`) with a stable `code`; a URL with bad percent-encoding is `400 MALFORMED_URL` on every path. ' +
+        'Money is a number with at most two decimals. ' +
         'Anonymous and customer-token callers are rate limited per client (`RateLimit-*` headers, 429 with `Retry-After`); ' +
         'callers with an API key are not.',
     )

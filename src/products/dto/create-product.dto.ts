@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { Trim } from '../../common/dto-helpers';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { HasAtMostDecimals, IsMoney, IsOptionalNotNull, Trim } from '../../common/dto-helpers';
 import { MAX_COVER_DAYS, MAX_LEAD_TIME_DAYS, MAX_PRICE, MAX_STOCK } from '../../common/limits';
 import { REORDER_POLICIES, type ReorderPolicy } from '../entities/product.entity';
 
@@ -13,7 +13,7 @@ export class CreateProductDto {
   name: string;
 
   @ApiProperty({ example: 19.99, minimum: 0.01, maximum: MAX_PRICE, description: 'Currency units, at most 2 decimals' })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsMoney()
   @Min(0.01)
   @Max(MAX_PRICE)
   price: number;
@@ -25,14 +25,14 @@ export class CreateProductDto {
   description?: string | null;
 
   @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 100, minimum: 0, maximum: MAX_STOCK, default: 0 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   stock_quantity?: number;
 
   @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
@@ -47,7 +47,7 @@ export class CreateProductDto {
     default: 0,
     description: 'Units the replenishment pass orders when projected stock is at or below the threshold; 0 turns automatic replenishment off',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
@@ -61,7 +61,7 @@ export class CreateProductDto {
     default: 0,
     description: 'Days a replenishment order takes to arrive (its `expected_at`); 0: the automatic order is received at once',
   })
-  @ValidateIf(presentOrNull)
+  @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_LEAD_TIME_DAYS)
@@ -73,7 +73,7 @@ export class CreateProductDto {
     description: '`fixed`: reorder_threshold and reorder_quantity as set. `demand`: every replenishment pass recomputes them from ' +
       'the sales in the ledger (see `service_level`, `cover_days`); a product without sales in the window keeps them.',
   })
-  @ValidateIf(presentOrNull)
+  @IsOptionalNotNull()
   @IsIn(REORDER_POLICIES)
   reorder_policy?: ReorderPolicy;
 
@@ -84,21 +84,16 @@ export class CreateProductDto {
     default: 0.95,
     description: 'Demand policy: the chance of not running out while an order is on its way (at most 4 decimals)',
   })
-  @ValidateIf(presentOrNull)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsOptionalNotNull()
+  @HasAtMostDecimals(4)
   @Min(0.5)
   @Max(0.9999)
   service_level?: number;
 
   @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 14, minimum: 1, maximum: MAX_COVER_DAYS, default: 14, description: 'Demand policy: days of mean demand one order covers' })
-  @ValidateIf(presentOrNull)
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(MAX_COVER_DAYS)
   cover_days?: number;
-}
-
-/** Validates a field that was sent, null included: the replenishment settings are NOT NULL columns, so null is 400. */
-function presentOrNull(_dto: object, value: unknown): boolean {
-  return value !== undefined;
 }
