@@ -7,12 +7,13 @@ import { Page, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
 import { TransactionRunner } from '../database/transaction-runner';
+import { IdempotencyClaim, IdempotencyService } from '../idempotency/idempotency.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { ProductErrors } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
-import { OrderResponseDto, toOrderResponse, toTrackingResponse, TrackingResponseDto } from './dto/order-response.dto';
+import { OrderEnvelopeDto, OrderResponseDto, toOrderResponse, toTrackingResponse, TrackingResponseDto } from './dto/order-response.dto';
 import { UpdateOrderStatusDto } from './dto/update-order-status.dto';
 import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
@@ -41,6 +42,7 @@ export class OrdersService {
     private readonly customersService: CustomersService,
     private readonly productsService: ProductsService,
     private readonly inventoryService: InventoryService,
+    private readonly idempotencyService: IdempotencyService,
     private readonly tx: TransactionRunner,
   ) {}
 
@@ -48,12 +50,15 @@ export class OrdersService {
    * Places an order all-or-nothing in one transaction: stock is taken line by line in ascending product id
    * order (two orders over the same products lock them in the same order, so they cannot deadlock), each
    * with a conditional UPDATE that cannot oversell; then the order stores copies of names and prices.
+   * With an Idempotency-Key claim, the answer is stored for the key's retries in that same transaction:
+   * an order that committed is always replayed, never placed twice.
    */
-  async place(dto: CreateOrderDto, owner: OwnerScope): Promise<OrderResponseDto> {
+  async place(dto: CreateOrderDto, owner: OwnerScope, idempotency?: IdempotencyClaim): Promise<OrderEnvelopeDto> {
     assertOwn(dto.customer_id, owner);
     const lines = mergeLines(dto.items);
+    let answer: OrderEnvelopeDto;
     try {
-      return await this.tx.run(async (tx) => {
+      answer = await this.tx.run(async (tx) => {
         const { manager } = tx;
         await this.customersService.getActive(manager, dto.customer_id);
         const products = await this.activeProducts(manager, lines);
@@ -79,12 +84,15 @@ export class OrdersService {
         // everything the answer needs is in hand (save returned the timestamps): no second read
         const response = toOrderResponse(order);
         await tx.publish({ type: 'order.created', subject: { type: 'order', id: order.id }, data: response });
-        return response;
+        const placed = { message: 'Order placed', order: response };
+        if (idempotency) await this.idempotencyService.recordAnswer(manager, idempotency, 201, placed);
+        return placed;
       });
     } catch (error) {
       if (error instanceof StockShortfall) throw await this.insufficientStock(error.lines);
       throw error;
     }
+    return answer;
   }
 
   async findOne(id: number, owner: OwnerScope): Promise<OrderResponseDto> {
