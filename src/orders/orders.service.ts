@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import type { OwnerScope } from '../auth/access';
 import { MAX_LINE_QUANTITY } from '../common/limits';
+import { appConfig, type AppConfig } from '../config/configuration';
 import { Page, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
@@ -44,6 +45,7 @@ export class OrdersService {
     private readonly inventoryService: InventoryService,
     private readonly idempotencyService: IdempotencyService,
     private readonly tx: TransactionRunner,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -92,6 +94,9 @@ export class OrdersService {
       if (error instanceof StockShortfall) throw await this.insufficientStock(error.lines);
       throw error;
     }
+    // Test-only fault hook (FAULT_EXIT_AFTER_ORDER_COMMIT, refused in production): the process dies
+    // the instant the order has committed, before anything answers (test/fault/idempotency-crash.fault-spec.ts).
+    if (this.config.faultExitAfterOrderCommit) process.kill(process.pid, 'SIGKILL');
     return answer;
   }
 
