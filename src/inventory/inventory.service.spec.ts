@@ -64,6 +64,32 @@ describe('InventoryService.restockLowStock', () => {
     expect(await quantity(id)).toBe(6);
   });
 
+  it('judges "restocked since this pass began" by the database clock, so an instance whose clock is behind cannot restock twice', async () => {
+    const id = await product(0, 10, 3); // still low after one restock
+    const tx = new TransactionRunner(dataSource);
+    const instance = (productsService: ProductsService) => new InventoryService(dataSource.getRepository(StockMovement), productsService, tx);
+    const hereProducts = new ProductsService(dataSource.getRepository(Product), tx);
+    const here = instance(hereProducts);
+    const behind = instance(new ProductsService(dataSource.getRepository(Product), tx));
+    const findCandidates = hereProducts.findRestockCandidates.bind(hereProducts);
+    // while this pass looks for low products, a pass on an instance whose clock runs an hour behind restocks it
+    jest.spyOn(hereProducts, 'findRestockCandidates').mockImplementationOnce(async () => {
+      jest.useFakeTimers({ now: Date.now() - 60 * 60 * 1000, doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+      try {
+        expect(await behind.restockLowStock()).toEqual([{ product_id: id, added: 3, quantity: 3 }]);
+      } finally {
+        jest.useRealTimers();
+      }
+      return findCandidates();
+    });
+
+    expect(await here.restockLowStock()).toEqual([]);
+    expect(await quantity(id)).toBe(3);
+    // the stamp is the database's time (UTC), not the lagging application's
+    const { lastRestockedAt } = await dataSource.getRepository(Product).findOneByOrFail({ id });
+    expect(Math.abs(lastRestockedAt!.getTime() - Date.now())).toBeLessThan(60 * 1000);
+  });
+
   it('does nothing when nothing is low', async () => {
     await product(50, 5, 10);
     expect(await sut.restockLowStock()).toEqual([]);

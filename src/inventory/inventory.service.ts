@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { databaseNow } from '../database/database-clock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { ProductsService } from '../products/products.service';
 import { LowStockItemDto } from './dto/low-stock-response.dto';
@@ -113,11 +114,12 @@ export class InventoryService implements OnModuleInit {
   /**
    * One restock pass: adds reorder_quantity to every low product (quantity <= reorder_threshold and
    * reorder_quantity > 0). Each product is one conditional UPDATE in its own transaction; the condition
-   * also skips products restocked since this pass began, so passes that run at the same moment restock a
-   * low product once between them.
+   * also skips products restocked since this pass began, so passes that run at the same moment (a manual
+   * POST /inventory/restock during a scheduled pass, on any instance) restock a low product once between
+   * them. "Since" is judged by the database's clock, which every instance shares.
    */
   async restockLowStock(): Promise<RestockedItemDto[]> {
-    const passStartedAt = new Date();
+    const passStartedAt = await databaseNow(this.movementsRepository.manager);
     const restocked: RestockedItemDto[] = [];
     for (const productId of await this.productsService.findRestockCandidates()) {
       const item = await this.tx.run(async (tx) => {

@@ -6,6 +6,7 @@ import { likePattern } from '../common/dto-helpers';
 import { toCents } from '../common/money';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { DatabaseTime, nowSql } from '../database/database-clock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
@@ -172,13 +173,14 @@ export class ProductsService {
 
   /**
    * Adds reorder_quantity if the product is (still) low and was not restocked since `since`; returns the units
-   * added, or 0. The condition makes passes that run at the same moment restock a low product once.
+   * added, or 0. The condition makes passes that run at the same moment restock a low product once. The
+   * restock is stamped with the database's clock, as `since` is, so the passes' application clocks do not matter.
    */
-  async restockIfLow(manager: EntityManager, id: number, since: Date): Promise<number> {
+  async restockIfLow(manager: EntityManager, id: number, since: DatabaseTime): Promise<number> {
     const { affected } = await manager
       .createQueryBuilder()
       .update(Product)
-      .set({ stockQuantity: () => 'stock_quantity + reorder_quantity', lastRestockedAt: new Date() })
+      .set({ stockQuantity: () => 'stock_quantity + reorder_quantity', lastRestockedAt: () => nowSql(manager) })
       .where('id = :id AND deleted_at IS NULL AND stock_quantity <= reorder_threshold AND reorder_quantity > 0', { id })
       .andWhere('(last_restocked_at IS NULL OR last_restocked_at < :since)', { since })
       .execute();
