@@ -54,6 +54,8 @@ module.exports = {
     { ...shared, displayName: 'e2e', rootDir: 'test', testRegex: '\\.e2e-spec\\.ts$' },
     // a three-node Galera cluster started by the suite itself: npm run test:galera
     { ...shared, displayName: 'galera', rootDir: 'test', testRegex: '\\.galera-spec\\.ts$' },
+    // servers started from the build and made to fail (npm run test:fault); not part of npm test
+    { ...shared, displayName: 'fault', rootDir: 'test/fault', testRegex: '\\.fault-spec\\.ts$' },
   ],
   // e2e suites each start the app; on two cores they run best one or two at a time
   maxWorkers: 2,

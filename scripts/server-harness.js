@@ -99,20 +99,25 @@ function stopProcess(child) {
 
 /**
  * Starts `node dist/main.js` with RESTOCK_ENABLED=false (so no scheduled pass changes stock under the checks),
- * then `env` on top, and waits until GET /health answers 200. Resolves to { baseUrl, exited(), output(), stop() };
- * stop() ends the server and removes its database. If the server does not come up, its output is printed and the
- * promise rejects.
+ * then `env` on top, and waits until GET /health answers 200. Resolves to { baseUrl, database, exited(),
+ * whenExited(), output(), stop() }; stop() ends the server and removes its database. If the server does not come
+ * up, its output is printed and the promise rejects.
+ *
+ * A database can outlive its server (a restart on the same data, as after a crash): `keepDatabase: true` leaves it
+ * in place on stop(), and `database: earlier.database` starts a server on it as it is (stop() leaves it too); the
+ * caller removes it with `database.drop()`. `database.env` holds its DB_* variables.
  */
-async function startServer({ mysql = false, env = {} } = {}) {
+async function startServer({ mysql = false, env = {}, database: reused, keepDatabase = false } = {}) {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const database = await createDatabase(mysql);
+  const database = reused ?? (await createDatabase(mysql));
   const child = spawn(process.execPath, [ENTRY], {
     cwd: ROOT,
     env: { ...process.env, ...database.env, PORT: String(port), NODE_ENV: 'test', RESTOCK_ENABLED: 'false', API_KEYS: API_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -120,19 +125,19 @@ async function startServer({ mysql = false, env = {} } = {}) {
   const killOnExit = () => child.kill();
   process.once('exit', killOnExit);
 
-  const stop = async () => {
+  const stop = async ({ dropDatabase = !reused && !keepDatabase } = {}) => {
     process.off('exit', killOnExit);
     await stopProcess(child);
-    await database.drop();
+    if (dropDatabase) await database.drop();
   };
   try {
     await waitForHealth(baseUrl, child);
   } catch (error) {
-    await stop();
+    await stop({ dropDatabase: !reused });
     console.error(`The server did not start: ${error.message}\n--- server output ---\n${output}---`);
     throw error;
   }
-  return { baseUrl, exited: () => exited(child), output: () => output, stop };
+  return { baseUrl, database, exited: () => exited(child), whenExited: () => exit, output: () => output, stop };
 }
 
 /**

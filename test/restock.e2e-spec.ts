@@ -1,6 +1,9 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { MAX_STOCK } from '../src/common/limits';
 import { ReplenishmentService } from '../src/replenishment/replenishment.service';
+import { JobScheduler, TickOutcome } from '../src/scheduling/job-scheduler';
+import { RestockJob } from '../src/scheduling/restock.job';
 import { createProduct } from './support/factories';
 import { unbalancedProducts } from './support/ledger';
 import { onMysql, startApp, TestApp } from './support/app';
@@ -92,6 +95,88 @@ describe('Restocking (e2e)', () => {
         expect((await b.http.get(`/products/${product.id}/stock`)).body.quantity).toBe(product.reorder_quantity);
       }
       expect(await unbalancedProducts(a.app.get(DataSource))).toEqual([]);
+    });
+  });
+
+  (onMysql ? describe : describe.skip)('the scheduled job on two instances sharing one MariaDB database', () => {
+    const everySecond = { RESTOCK_ENABLED: 'true', RESTOCK_CRON: '* * * * * *' };
+    let setup: TestApp;
+    const instances: TestApp[] = [];
+    beforeAll(async () => (setup = await startApp())); // makes the database; its own scheduler is off
+    afterAll(async () => {
+      jest.restoreAllMocks();
+      for (const instance of instances) await instance.close();
+      await setup.close();
+    });
+
+    it('restocks each product exactly once per tick, never twice, with the schedulers 0-300 ms apart', async () => {
+      // low, and still low after each restock: every tick's pass restocks every one of them
+      const products = await Promise.all(Array.from({ length: 10 }, () => createProduct(setup.http, { stock_quantity: 0, reorder_threshold: 1000, reorder_quantity: 5 })));
+      const a = await startApp({ database: setup.database, reuse: true, env: everySecond });
+      instances.push(a);
+      const schedulerA = a.app.get(JobScheduler);
+      // on each tick one of the two, drawn at random, fires 0-300 ms after the other: a signed offset per
+      // second of the clock (both crons fire on the second), positive when B is the late one
+      const offsets = new Map<number, number>();
+      const offsetAt = (second: number) => offsets.get(second) ?? offsets.set(second, Math.floor(Math.random() * 601) - 300).get(second)!;
+      const outcomes: { instance: 'A' | 'B'; outcome: TickOutcome }[] = [];
+      const inFlight = new Set<Promise<TickOutcome>>();
+      // ticks count once both instances are up (starting one blocks this process, and so the other's timers)
+      let counting = false;
+      const tick = JobScheduler.prototype.tick;
+      jest.spyOn(JobScheduler.prototype, 'tick').mockImplementation(function (this: JobScheduler, name, work) {
+        if (!counting) return Promise.resolve('claimed-elsewhere');
+        const run = (async () => {
+          const instance = this === schedulerA ? 'A' : 'B';
+          const offset = offsetAt(Math.round(Date.now() / 1000));
+          await new Promise((resolve) => setTimeout(resolve, instance === 'B' ? Math.max(offset, 0) : Math.max(-offset, 0)));
+          const outcome = await tick.call(this, name, work);
+          if (name === RestockJob.NAME) outcomes.push({ instance, outcome });
+          return outcome;
+        })();
+        inFlight.add(run);
+        void run.finally(() => inFlight.delete(run));
+        return run;
+      });
+      const b = await startApp({ database: setup.database, reuse: true, env: everySecond });
+      instances.push(b);
+
+      // switched on and off half-way between two ticks, so that both instances see the same ticks
+      const halfSecondLater = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms + 1500 - ((Date.now() + ms) % 1000)));
+      await halfSecondLater(500);
+      counting = true;
+      await halfSecondLater(4000);
+      counting = false;
+      // stop() waits for a tick still running (waitForCompletion)
+      await Promise.all([a, b].map((instance) => instance.app.get(SchedulerRegistry).getCronJob(RestockJob.NAME).stop()));
+      await Promise.all(inFlight);
+
+      const db = setup.app.get(DataSource);
+      const [{ ticks }] = await db.query(`SELECT COUNT(DISTINCT tick) AS ticks FROM job_claims WHERE job_name = ?`, [RestockJob.NAME]);
+      const rows: { product_id: number; restocks: number | string }[] = await db.query(
+        `SELECT product_id, COUNT(*) AS restocks FROM stock_movements WHERE reference_type = 'restock' GROUP BY product_id`,
+      );
+      const restocks = new Map(rows.map((row) => [Number(row.product_id), Number(row.restocks)]));
+      const ran = (instance: string) => outcomes.filter((o) => o.instance === instance && o.outcome === 'ran').length;
+      const elsewhere = outcomes.filter((o) => o.outcome === 'claimed-elsewhere').length;
+      console.log(
+        `two instances, ${Number(ticks)} ticks claimed: A ran ${ran('A')}, B ran ${ran('B')}, ${elsewhere} found claimed elsewhere, ` +
+          `${outcomes.filter((o) => o.outcome === 'failed').length} failed; offsets of B from A (ms): ${[...offsets.values()].join(', ')}; ` +
+          `restocks per product: ${products.map((p) => restocks.get(p.id) ?? 0).join(', ')}`,
+      );
+
+      expect(Number(ticks)).toBeGreaterThanOrEqual(3);
+      expect(ran('A') + ran('B')).toBe(Number(ticks)); // one pass per tick
+      expect(elsewhere).toBeGreaterThan(0); // the instances did compete for ticks
+      expect(outcomes.filter((o) => o.outcome === 'failed')).toEqual([]);
+      expect(products.map((p) => restocks.get(p.id))).toEqual(products.map(() => Number(ticks)));
+      for (const product of products) {
+        const stock = (await setup.http.get(`/products/${product.id}/stock`)).body;
+        expect(stock.quantity).toBe(5 * Number(ticks));
+        // stamped by the database's clock, in UTC like every other time
+        expect(Math.abs(Date.parse(stock.last_restocked_at) - Date.now())).toBeLessThan(60 * 1000);
+      }
+      expect(await unbalancedProducts(db)).toEqual([]);
     });
   });
 });

@@ -82,3 +82,31 @@ describe('appConfig.trustProxy', () => {
     expect([0, 1, 2].map((hop) => trust('10.0.0.1', hop))).toEqual([true, true, false]);
   });
 });
+
+describe('appConfig.faultExitAfterOrderCommit (a test-only fault hook)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const hook = (env: Record<string, string>) => {
+    process.env = { ...saved, ...env };
+    return appConfig().faultExitAfterOrderCommit;
+  };
+
+  it('is on only when set to 1', () => {
+    expect(hook({ NODE_ENV: 'test', FAULT_EXIT_AFTER_ORDER_COMMIT: '1' })).toBe(true);
+    expect(hook({ NODE_ENV: 'test', FAULT_EXIT_AFTER_ORDER_COMMIT: '0' })).toBe(false);
+    expect(hook({ NODE_ENV: 'test', FAULT_EXIT_AFTER_ORDER_COMMIT: '' })).toBe(false);
+    expect(hook({ NODE_ENV: 'production', FAULT_EXIT_AFTER_ORDER_COMMIT: '0' })).toBe(false);
+  });
+
+  it('is never honoured in production: a production server with it set refuses to start', () => {
+    expect(() => hook({ NODE_ENV: 'production', FAULT_EXIT_AFTER_ORDER_COMMIT: '1' })).toThrow(
+      'Invalid configuration: FAULT_EXIT_AFTER_ORDER_COMMIT is a test-only fault hook and is refused in production',
+    );
+  });
+
+  it('refuses another value at boot, naming the variable', () => {
+    expect(() => hook({ FAULT_EXIT_AFTER_ORDER_COMMIT: 'yes' })).toThrow(/Invalid configuration: FAULT_EXIT_AFTER_ORDER_COMMIT must be one of/);
+  });
+});

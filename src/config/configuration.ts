@@ -11,7 +11,7 @@ const MIN_SECRET_LENGTH = 32;
 const env = () => validateEnvironment(process.env);
 
 export const appConfig = registerAs('app', () => {
-  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY, LOG_FORMAT, LOG_LEVEL } = env();
+  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY, LOG_FORMAT, LOG_LEVEL, FAULT_EXIT_AFTER_ORDER_COMMIT } = env();
   return {
     nodeEnv: NODE_ENV,
     logFormat: LOG_FORMAT,
@@ -20,6 +20,7 @@ export const appConfig = registerAs('app', () => {
     rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
     corsOrigins: splitList(CORS_ORIGINS),
     trustProxy: parseTrustProxy(TRUST_PROXY),
+    faultExitAfterOrderCommit: faultHook(NODE_ENV, 'FAULT_EXIT_AFTER_ORDER_COMMIT', FAULT_EXIT_AFTER_ORDER_COMMIT),
   };
 });
 
@@ -90,6 +91,12 @@ export type InventoryConfig = ConfigType<typeof inventoryConfig>;
 function benchmarkWithoutOutbox(nodeEnv: string, value: string): boolean {
   if (value === 'true' && nodeEnv === 'production') throw new Error('Invalid configuration: BENCHMARK_WITHOUT_OUTBOX is for benchmarks and is refused in production');
   return value === 'true';
+}
+
+/** A test-only fault hook (test/fault/): never honoured in production, where setting one stops the server. */
+function faultHook(nodeEnv: string, name: string, value: string | undefined): boolean {
+  if (value === '1' && nodeEnv === 'production') throw new Error(`Invalid configuration: ${name} is a test-only fault hook and is refused in production`);
+  return value === '1';
 }
 
 function splitList(value: string | undefined): string[] {

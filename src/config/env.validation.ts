@@ -143,6 +143,14 @@ export class EnvironmentVariables {
   })
   @IsString()
   TRUST_PROXY: string = 'false';
+
+  /**
+   * Test-only fault hook, refused when NODE_ENV is production: `1` kills the process the instant an order's
+   * transaction has committed, before it is answered (test/fault/idempotency-crash.fault-spec.ts).
+   */
+  @IsOptional()
+  @IsIn(['0', '1'])
+  FAULT_EXIT_AFTER_ORDER_COMMIT?: string;
 }
 
 /** `90`, `90s`, `15m`, `1h`, `1d` in seconds (the shape is checked first). */

@@ -1,27 +1,43 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, createParamDecorator, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
-import { catchError, from, mergeMap, Observable, of } from 'rxjs';
+import { catchError, from, Observable, of } from 'rxjs';
 import type { AuthenticatedRequest, Principal } from '../auth/access';
 import { problem } from '../common/problem';
 import { toProblem } from '../platform/problem-details.filter';
 import { IdempotencyErrors } from './idempotency.errors';
-import { IdempotencyService } from './idempotency.service';
+import { IdempotencyClaim, IdempotencyService } from './idempotency.service';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+type IdempotentRequest = AuthenticatedRequest & { idempotencyClaim?: IdempotencyClaim };
+
+/**
+ * The claim the interceptor took for this request's Idempotency-Key (undefined without one). The route's
+ * service records its answer with it in the transaction that commits its work:
+ * `this.idempotencyService.recordAnswer(tx.manager, claim, 201, body)`.
+ */
+export const IdempotencyClaimOf = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): IdempotencyClaim | undefined => context.switchToHttp().getRequest<IdempotentRequest>().idempotencyClaim,
+);
 
 /**
  * `Idempotency-Key` (as Stripe and the IETF httpapi draft): the first request with a key runs and its
  * answer is stored; a retry with the same key and body gets that answer again with `Idempotent-Replayed:
- * true` and changes nothing. Client errors are stored too (a retry of a 409 is the same 409); a server
- * error frees the key so that the retry runs. Used on POST routes, whose success is 201.
+ * true` and changes nothing. Used on POST routes, whose success is 201.
+ *
+ * The success answer is not stored here but by the route's service, inside the transaction of the work
+ * (`@IdempotencyClaimOf()` hands it the claim): the work and its answer commit together, so no crash or
+ * failure between them can leave a key whose work is done but which would run again. Client errors are
+ * stored here (a retry of a 409 is the same 409; nothing was committed); a server error frees the key so
+ * that the retry runs, unless the work had committed its answer, which then stays.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly idempotencyService: IdempotencyService) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = context.switchToHttp().getRequest<IdempotentRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const key = request.headers['idempotency-key'];
     if (key === undefined) return next.handle();
@@ -29,22 +45,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw problem(IdempotencyErrors.INVALID_IDEMPOTENCY_KEY, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     }
 
-    const scope = scopeOf(request.principal!);
-    const claim = await this.idempotencyService.claim(scope, key, requestHash(request));
-    if (claim.kind === 'replay') {
-      reply.status(claim.statusCode).header('Idempotent-Replayed', 'true');
-      if (claim.statusCode >= 400) reply.header('Content-Type', 'application/problem+json; charset=utf-8');
-      return of(claim.body);
+    const outcome = await this.idempotencyService.claim(scopeOf(request.principal!), key, requestHash(request));
+    if (outcome.kind === 'replay') {
+      reply.status(outcome.statusCode).header('Idempotent-Replayed', 'true');
+      if (outcome.statusCode >= 400) reply.header('Content-Type', 'application/problem+json; charset=utf-8');
+      return of(outcome.body);
     }
 
+    const { claim } = outcome;
+    request.idempotencyClaim = claim;
     return next.handle().pipe(
-      mergeMap((body) => from(this.idempotencyService.complete(scope, key, 201, body).then(() => body))),
       catchError((error: unknown) =>
         from(
           (async () => {
             const problem = toProblem(error, request.url.split('?')[0]);
-            if (problem.status < 500) await this.idempotencyService.complete(scope, key, problem.status, problem);
-            else await this.idempotencyService.release(scope, key);
+            if (problem.status < 500) await this.idempotencyService.complete(claim, problem.status, problem);
+            else await this.idempotencyService.release(claim);
             throw error;
           })(),
         ),

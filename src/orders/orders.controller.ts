@@ -5,7 +5,8 @@ import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { CustomerErrors } from '../customers/customers.errors';
 import { IdempotencyErrors } from '../idempotency/idempotency.errors';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import { IdempotencyClaimOf, IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
+import type { IdempotencyClaim } from '../idempotency/idempotency.service';
 import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
 import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
@@ -55,8 +56,8 @@ export class OrdersController {
     IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS,
     IdempotencyErrors.IDEMPOTENCY_KEY_REUSED,
   )
-  async place(@Body() dto: CreateOrderDto, @CurrentPrincipal() principal: Principal): Promise<OrderEnvelopeDto> {
-    return { message: 'Order placed', order: await this.ordersService.place(dto, ownerScope(principal)) };
+  place(@Body() dto: CreateOrderDto, @CurrentPrincipal() principal: Principal, @IdempotencyClaimOf() idempotency?: IdempotencyClaim): Promise<OrderEnvelopeDto> {
+    return this.ordersService.place(dto, ownerScope(principal), idempotency);
   }
 
   @Get()

@@ -1,18 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import type { OwnerScope } from '../auth/access';
 import { MAX_LINE_QUANTITY } from '../common/limits';
+import { appConfig, type AppConfig } from '../config/configuration';
 import { Page, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
 import { TransactionRunner } from '../database/transaction-runner';
+import { IdempotencyClaim, IdempotencyService } from '../idempotency/idempotency.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { ProductErrors } from '../products/products.errors';
 import { ProductsService } from '../products/products.service';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQueryDto } from './dto/list-orders-query.dto';
-import { OrderResponseDto, toOrderResponse, toTrackingResponse, TrackingResponseDto } from './dto/order-response.dto';
+import { OrderEnvelopeDto, OrderResponseDto, toOrderResponse, toTrackingResponse, TrackingResponseDto } from './dto/order-response.dto';
 import { UpdateOrderStatusDto } from './dto/update-order-status.dto';
 import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
@@ -41,19 +43,24 @@ export class OrdersService {
     private readonly customersService: CustomersService,
     private readonly productsService: ProductsService,
     private readonly inventoryService: InventoryService,
+    private readonly idempotencyService: IdempotencyService,
     private readonly tx: TransactionRunner,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
   /**
    * Places an order all-or-nothing in one transaction: stock is taken line by line in ascending product id
    * order (two orders over the same products lock them in the same order, so they cannot deadlock), each
    * with a conditional UPDATE that cannot oversell; then the order stores copies of names and prices.
+   * With an Idempotency-Key claim, the answer is stored for the key's retries in that same transaction:
+   * an order that committed is always replayed, never placed twice.
    */
-  async place(dto: CreateOrderDto, owner: OwnerScope): Promise<OrderResponseDto> {
+  async place(dto: CreateOrderDto, owner: OwnerScope, idempotency?: IdempotencyClaim): Promise<OrderEnvelopeDto> {
     assertOwn(dto.customer_id, owner);
     const lines = mergeLines(dto.items);
+    let answer: OrderEnvelopeDto;
     try {
-      return await this.tx.run(async (tx) => {
+      answer = await this.tx.run(async (tx) => {
         const { manager } = tx;
         await this.customersService.getActive(manager, dto.customer_id);
         const products = await this.activeProducts(manager, lines);
@@ -79,12 +86,18 @@ export class OrdersService {
         // everything the answer needs is in hand (save returned the timestamps): no second read
         const response = toOrderResponse(order);
         await tx.publish({ type: 'order.created', subject: { type: 'order', id: order.id }, data: response });
-        return response;
+        const placed = { message: 'Order placed', order: response };
+        if (idempotency) await this.idempotencyService.recordAnswer(manager, idempotency, 201, placed);
+        return placed;
       });
     } catch (error) {
       if (error instanceof StockShortfall) throw await this.insufficientStock(error.lines);
       throw error;
     }
+    // Test-only fault hook (FAULT_EXIT_AFTER_ORDER_COMMIT, refused in production): the process dies
+    // the instant the order has committed, before anything answers (test/fault/idempotency-crash.fault-spec.ts).
+    if (this.config.faultExitAfterOrderCommit) process.kill(process.pid, 'SIGKILL');
+    return answer;
   }
 
   async findOne(id: number, owner: OwnerScope): Promise<OrderResponseDto> {

@@ -7,6 +7,7 @@ import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { DatabaseTime, nowSql } from '../database/database-clock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
@@ -201,11 +202,11 @@ export class ProductsService {
 
   /**
    * Puts reorder_quantity on order (incoming) if the product still needs replenishing and was not restocked
-   * since `since`; returns what was ordered, or null. One conditional UPDATE: of passes that reach a product
+   * since `since` (the database's time when the pass began); returns what was ordered, or null. One conditional UPDATE: of passes that reach a product
    * at the same moment, the first one's order (or lead-time-0 receipt) makes the condition false for the others.
    * An order whose units would take the product past MAX_STOCK once received waits until sales make room.
    */
-  async orderReplenishment(manager: EntityManager, id: number, since: Date): Promise<{ quantity: number; leadTimeDays: number } | null> {
+  async orderReplenishment(manager: EntityManager, id: number, since: DatabaseTime): Promise<{ quantity: number; leadTimeDays: number } | null> {
     const { affected } = await manager
       .createQueryBuilder()
       .update(Product)
@@ -242,7 +243,8 @@ export class ProductsService {
       .set({
         stockQuantity: () => 'stock_quantity + :quantity',
         incomingQuantity: () => 'incoming_quantity - :quantity',
-        lastRestockedAt: new Date(),
+        // the database's clock, as a pass's `since` is: instances' application clocks do not matter
+        lastRestockedAt: () => nowSql(manager),
       })
       .where('id = :id AND incoming_quantity >= :quantity AND stock_quantity + :quantity <= :max', { id, quantity, max: MAX_STOCK })
       .execute();

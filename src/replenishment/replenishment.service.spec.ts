@@ -105,6 +105,25 @@ describe('ReplenishmentService.replenish', () => {
       expect(await quantity(id)).toBe(6);
     });
 
+    it('judges "restocked since this pass began" by the database clock, so an instance whose clock is behind cannot restock twice', async () => {
+      const id = await product(0, 10, 3); // still low after one restock
+      const findCandidates = products.findReplenishmentCandidates.bind(products);
+      // while this pass looks for low products, a pass on an instance whose clock runs an hour behind restocks it
+      jest.spyOn(products, 'findReplenishmentCandidates').mockImplementationOnce(async () => {
+        jest.useFakeTimers({ now: Date.now() - 60 * 60 * 1000, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+        try {
+          expect((await sut.replenish()).restocked).toEqual([{ product_id: id, added: 3, quantity: 3 }]);
+        } finally {
+          jest.useRealTimers();
+        }
+        return findCandidates();
+      });
+      expect((await sut.replenish()).restocked).toEqual([]);
+      expect(await quantity(id)).toBe(3);
+      // the stamp is the database's time (UTC), not the lagging application's
+      expect(Math.abs((await row(id)).lastRestockedAt!.getTime() - Date.now())).toBeLessThan(60 * 1000);
+    });
+
     it('does nothing when nothing is low', async () => {
       await product(50, 5, 10);
       expect(await sut.replenish()).toMatchObject({ restocked: [], replenishments: [] });

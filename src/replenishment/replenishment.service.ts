@@ -4,6 +4,7 @@ import { EntityManager, In, Repository } from 'typeorm';
 import { Page, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { isUniqueViolation } from '../database/driver-errors';
+import { DatabaseTime, databaseNow } from '../database/database-clock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { InventoryService } from '../inventory/inventory.service';
 import { ProductErrors } from '../products/products.errors';
@@ -127,8 +128,10 @@ export class ReplenishmentService {
   async replenish(now = new Date()): Promise<ReplenishmentPassResultDto> {
     await this.applyDemandPolicy(now);
     const outcomes: PassOutcome[] = [];
+    // "restocked since this pass began" is judged by the database's clock, which every instance shares
+    const passStartedAt = await databaseNow(this.replenishmentsRepository.manager);
     for (const productId of await this.productsService.findReplenishmentCandidates()) {
-      const outcome = await this.replenishProduct(productId, now);
+      const outcome = await this.replenishProduct(productId, passStartedAt);
       if (outcome) outcomes.push(outcome);
     }
     const restocked = outcomes.flatMap((o) => (o.restocked ? [o.restocked] : []));
@@ -164,7 +167,7 @@ export class ReplenishmentService {
     }
   }
 
-  private async replenishProduct(productId: number, passStartedAt: Date): Promise<PassOutcome | null> {
+  private async replenishProduct(productId: number, passStartedAt: DatabaseTime): Promise<PassOutcome | null> {
     try {
       return await this.tx.run(async (tx) => {
         // the common case, read without locking; the UNIQUE column below is what guarantees it

@@ -113,6 +113,11 @@ function watchForSecrets(app: NestFastifyApplication, leaks: string[]): void {
   });
 }
 
+/** A connection of its own to a MariaDB test database, for what a suite does beside the app (e.g. hold a row lock). */
+export function connectToMysql(database: string) {
+  return createConnection({ ...mysqlServer(), database });
+}
+
 export async function recreateDatabase(name: string): Promise<void> {
   const connection = await createConnection(mysqlServer());
   try {

@@ -9,6 +9,10 @@ export class IdempotencyKey {
   @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 255 })
   key: string;
 
+  /** Which request holds the claim: answers and take-overs are written only where it is still the one expected. */
+  @Column({ name: 'claim_token', type: 'varchar', length: 36, nullable: true })
+  claimToken: string | null;
+
   @Column({ name: 'request_hash', type: 'varchar', length: 64 })
   requestHash: string;
 
