@@ -16,6 +16,7 @@ import { ProductsModule } from './products/products.module';
 import { ProblemDetailsFilter } from './platform/problem-details.filter';
 import { createValidationPipe } from './platform/validation.pipe';
 import { SchedulingModule } from './scheduling/scheduling.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -35,6 +36,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     InventoryModule,
     OrdersModule,
     EventsModule,
+    WebhooksModule,
     SchedulingModule,
   ],
   providers: [
