@@ -4,7 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
-import { appConfig, authConfig, databaseConfig, eventsConfig, inventoryConfig, schedulingConfig } from './config/configuration';
+import { appConfig, authConfig, databaseConfig, eventsConfig, inventoryConfig, schedulingConfig, webhooksConfig } from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
@@ -17,13 +17,14 @@ import { ReplenishmentModule } from './replenishment/replenishment.module';
 import { ProblemDetailsFilter } from './platform/problem-details.filter';
 import { createValidationPipe } from './platform/validation.pipe';
 import { SchedulingModule } from './scheduling/scheduling.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig, inventoryConfig],
+      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig, inventoryConfig, webhooksConfig],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
@@ -37,6 +38,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     OrdersModule,
     ReplenishmentModule,
     EventsModule,
+    WebhooksModule,
     SchedulingModule,
   ],
   providers: [

@@ -44,6 +44,14 @@ const ROUTES: Record<string, Access> = {
   'POST /orders/:id/cancel': 'customer',
   'PATCH /orders/:id/status': 'api-key',
   'GET /events': 'api-key',
+  'POST /webhooks': 'api-key',
+  'GET /webhooks': 'api-key',
+  'GET /webhooks/:id': 'api-key',
+  'PUT /webhooks/:id': 'api-key',
+  'DELETE /webhooks/:id': 'api-key',
+  'POST /webhooks/:id/rotate-secret': 'api-key',
+  'GET /webhooks/:id/deliveries': 'api-key',
+  'POST /webhooks/:id/deliveries/:delivery_id/retry': 'api-key',
 };
 
 describe('Access control (e2e)', () => {

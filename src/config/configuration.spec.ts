@@ -1,4 +1,4 @@
-import { appConfig, authConfig } from './configuration';
+import { appConfig, authConfig, webhooksConfig } from './configuration';
 
 describe('authConfig', () => {
   const saved = { ...process.env };
@@ -108,5 +108,33 @@ describe('appConfig.faultExitAfterOrderCommit (a test-only fault hook)', () => {
 
   it('refuses another value at boot, naming the variable', () => {
     expect(() => hook({ FAULT_EXIT_AFTER_ORDER_COMMIT: 'yes' })).toThrow(/Invalid configuration: FAULT_EXIT_AFTER_ORDER_COMMIT must be one of/);
+  });
+});
+
+describe('webhooksConfig', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const load = (env: Record<string, string>) => {
+    process.env = { ...saved, NODE_ENV: 'development', WEBHOOK_ALLOW_LOOPBACK: '', WEBHOOK_RETRY_SCHEDULE: '', WEBHOOK_DISABLE_AFTER: '', ...env };
+    return webhooksConfig();
+  };
+
+  it('reads the default retry schedule and disabling delay as milliseconds', () => {
+    expect(load({})).toMatchObject({
+      timeoutMs: 10_000,
+      retryScheduleMs: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      disableAfterMs: 432_000_000,
+    });
+    expect(load({ WEBHOOK_RETRY_SCHEDULE: '100ms,100ms,100ms' }).retryScheduleMs).toEqual([100, 100, 100]);
+  });
+
+  it('refuses loopback receivers in production unless WEBHOOK_ALLOW_LOOPBACK=true, and allows them elsewhere unless it is false', () => {
+    const production = { NODE_ENV: 'production', API_KEYS: 'k', JWT_SECRET: 's' };
+    expect(load(production).allowLoopback).toBe(false);
+    expect(load({ ...production, WEBHOOK_ALLOW_LOOPBACK: 'true' }).allowLoopback).toBe(true);
+    expect(load({}).allowLoopback).toBe(true);
+    expect(load({ WEBHOOK_ALLOW_LOOPBACK: 'false' }).allowLoopback).toBe(false);
   });
 });

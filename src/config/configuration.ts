@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ConfigType, registerAs } from '@nestjs/config';
+import { parseDurationList, parseDurationMs } from './duration';
 import { durationSeconds, validateEnvironment } from './env.validation';
 
 const DEV_API_KEY = 'dev-api-key';
@@ -48,6 +49,21 @@ export const eventsConfig = registerAs('events', () => {
 
 /** Replenishment: how many calendar days of the ledger the demand policy learns from. */
 export const inventoryConfig = registerAs('inventory', () => ({ demandWindowDays: env().DEMAND_WINDOW_DAYS }));
+/**
+ * Webhook delivery: the timeout of one attempt, the delays between attempts, how long an endpoint may fail
+ * before it is disabled, whether loopback and link-local receivers are allowed (outside production by default),
+ * and how often the dispatcher looks for due deliveries.
+ */
+export const webhooksConfig = registerAs('webhooks', () => {
+  const e = env();
+  return {
+    timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    retryScheduleMs: parseDurationList(e.WEBHOOK_RETRY_SCHEDULE)!,
+    disableAfterMs: parseDurationMs(e.WEBHOOK_DISABLE_AFTER)!,
+    allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK === undefined ? e.NODE_ENV !== 'production' : e.WEBHOOK_ALLOW_LOOPBACK === 'true',
+    dispatchIntervalMs: e.WEBHOOK_DISPATCH_INTERVAL_MS,
+  };
+});
 
 export const databaseConfig = registerAs('database', () => {
   const e = env();
@@ -84,6 +100,7 @@ export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
 export type EventsConfig = ConfigType<typeof eventsConfig>;
+export type WebhooksConfig = ConfigType<typeof webhooksConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type InventoryConfig = ConfigType<typeof inventoryConfig>;

@@ -14,6 +14,9 @@ describe('validateEnvironment', () => {
       JWT_EXPIRES_IN: '1h',
       RESTOCK_CRON: '0 * * * * *',
       DEMAND_WINDOW_DAYS: 28,
+      WEBHOOK_TIMEOUT_MS: 10000,
+      WEBHOOK_RETRY_SCHEDULE: '5s,5m,30m,2h,5h,10h,10h',
+      WEBHOOK_DISABLE_AFTER: '5d',
     });
   });
 
@@ -45,6 +48,17 @@ describe('validateEnvironment', () => {
     [{ JWT_EXPIRES_IN: '99999999999999999999d' }, 'JWT_EXPIRES_IN'],
     [{ DEMAND_WINDOW_DAYS: '0' }, 'DEMAND_WINDOW_DAYS'],
     [{ DEMAND_WINDOW_DAYS: 'four weeks' }, 'DEMAND_WINDOW_DAYS'],
+    [{ WEBHOOK_TIMEOUT_MS: '10s' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ WEBHOOK_TIMEOUT_MS: '50' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ WEBHOOK_RETRY_SCHEDULE: '5s,5 minutes' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_RETRY_SCHEDULE: '5s,,5m' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_RETRY_SCHEDULE: '0s' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_RETRY_SCHEDULE: '31d' }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_RETRY_SCHEDULE: Array(21).fill('1s').join(',') }, 'WEBHOOK_RETRY_SCHEDULE'],
+    [{ WEBHOOK_DISABLE_AFTER: 'a week' }, 'WEBHOOK_DISABLE_AFTER'],
+    [{ WEBHOOK_DISABLE_AFTER: '0d' }, 'WEBHOOK_DISABLE_AFTER'],
+    [{ WEBHOOK_ALLOW_LOOPBACK: 'yes' }, 'WEBHOOK_ALLOW_LOOPBACK'],
+    [{ WEBHOOK_DISPATCH_INTERVAL_MS: 'often' }, 'WEBHOOK_DISPATCH_INTERVAL_MS'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {

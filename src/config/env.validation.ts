@@ -2,11 +2,16 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
 import { CronTime } from 'cron';
 import { isIP } from 'node:net';
+import { parseDurationList, parseDurationMs } from './duration';
 
 /** Customer token lifetimes: shorter and every token dies before it is used, longer and a stolen one lives on. */
 export const JWT_LIFETIME_SECONDS = { min: 60, max: 86_400 } as const;
 /** More hops than this and the address a client wrote at the left of X-Forwarded-For gets believed. */
 export const MAX_TRUSTED_PROXY_HOPS = 10;
+
+/** The most delays WEBHOOK_RETRY_SCHEDULE may list, and the longest one. */
+const MAX_RETRIES = 20;
+const MAX_DELAY_MS = 30 * 86_400_000;
 
 /**
  * The process environment as the contract's Configuration table defines it, with its defaults.
@@ -126,6 +131,28 @@ export class EnvironmentVariables {
   EVENTS_PURGE_ENABLED: string = 'true';
 
   @Transform(({ value }) => toInteger(value))
+  @Min(100)
+  @Max(120_000)
+  @IsInt()
+  WEBHOOK_TIMEOUT_MS: number = 10_000;
+
+  @IsString()
+  WEBHOOK_RETRY_SCHEDULE: string = '5s,5m,30m,2h,5h,10h,10h';
+
+  @IsString()
+  WEBHOOK_DISABLE_AFTER: string = '5d';
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  WEBHOOK_ALLOW_LOOPBACK?: string;
+
+  @Transform(({ value }) => toInteger(value))
+  @Min(10)
+  @Max(60_000)
+  @IsInt()
+  WEBHOOK_DISPATCH_INTERVAL_MS: number = 250;
+
+  @Transform(({ value }) => toInteger(value))
   @Min(1)
   @IsInt()
   RATE_LIMIT_PER_MINUTE: number = 600;
@@ -208,10 +235,26 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   for (const name of ['RESTOCK_CRON', 'IDEMPOTENCY_PURGE_CRON', 'EVENTS_PURGE_CRON'] as const) {
     if (!problems.length && !isValidCron(env[name])) problems.push(`${name} is not a valid cron expression: "${env[name]}"`);
   }
+  if (!problems.length) problems.push(...webhookDurationProblems(env));
   if (problems.length) {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return env;
+}
+
+function webhookDurationProblems(env: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  const schedule = parseDurationList(env.WEBHOOK_RETRY_SCHEDULE);
+  if (!schedule || schedule.length > MAX_RETRIES || schedule.some((ms) => ms < 1 || ms > MAX_DELAY_MS)) {
+    problems.push(
+      `WEBHOOK_RETRY_SCHEDULE must list 1 to ${MAX_RETRIES} comma-separated delays of at most 30d, each a number with ms, s, m, h or d (e.g. 5s,5m,2h): "${env.WEBHOOK_RETRY_SCHEDULE}"`,
+    );
+  }
+  const disableAfter = parseDurationMs(env.WEBHOOK_DISABLE_AFTER);
+  if (!disableAfter || disableAfter > 365 * 86_400_000) {
+    problems.push(`WEBHOOK_DISABLE_AFTER must be a duration from 1ms to 365d, a number with ms, s, m, h or d (e.g. 5d): "${env.WEBHOOK_DISABLE_AFTER}"`);
+  }
+  return problems;
 }
 
 function isValidCron(expression: string): boolean {

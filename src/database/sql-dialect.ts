@@ -9,6 +9,8 @@ export interface SqlDialect {
   now: string;
   /** The database's current time plus the milliseconds bound to the next `?`. */
   nowPlusMs: string;
+  /** The database's current time minus the milliseconds bound to the next `?`. */
+  nowMinusMs: string;
   /** The database's clock as unix seconds, rounded to the nearest second. */
   unixSecondsRounded: string;
 }
@@ -16,6 +18,7 @@ export interface SqlDialect {
 const MYSQL: SqlDialect = {
   now: 'NOW(3)',
   nowPlusMs: 'DATE_ADD(NOW(3), INTERVAL ? * 1000 MICROSECOND)',
+  nowMinusMs: 'DATE_SUB(NOW(3), INTERVAL ? * 1000 MICROSECOND)',
   unixSecondsRounded: 'ROUND(UNIX_TIMESTAMP(NOW(3)))',
 };
 
@@ -23,6 +26,7 @@ const MYSQL: SqlDialect = {
 const SQLITE: SqlDialect = {
   now: "strftime('%Y-%m-%d %H:%M:%f', 'now')",
   nowPlusMs: "strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || (? / 1000.0) || ' seconds')",
+  nowMinusMs: "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (? / 1000.0) || ' seconds')",
   unixSecondsRounded: "CAST(ROUND((julianday('now') - 2440587.5) * 86400.0) AS INTEGER)",
 };
 

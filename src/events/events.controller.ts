@@ -1,13 +1,15 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
 import { ApiProblems, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { EventFeedQueryDto } from './dto/event-feed-query.dto';
 import { EventFeedPageDto } from './dto/event-response.dto';
+import { EVENT_SCHEMA_MODELS } from './dto/event-types.dto';
 import { EventErrors } from './events.errors';
 import { EventsService } from './events.service';
 
 @ApiTags('events')
+@ApiExtraModels(...EVENT_SCHEMA_MODELS)
 @Controller('events')
 export class EventsController {
   constructor(private readonly eventsService: EventsService) {}

@@ -2,12 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { iso } from '../../common/dto-helpers';
 import type { OutboxEvent } from '../entities/outbox-event.entity';
 import { Actor, EVENT_TYPES, EventType } from '../event';
-import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
-
-export class EventSubjectDto {
-  @ApiProperty({ enum: ['order', 'product', 'customer'], example: 'order' }) type: string;
-  @ApiProperty({ ...ID_SCHEMA, example: 42 }) id: number;
-}
+import { ANY_EVENT_SCHEMA, EventSubjectDto } from './event-types.dto';
 
 export class EventResponseDto {
   @ApiProperty({ example: 'evt_3f1c2c8e5d5b4f7e9a570a4a1d3b2e11', description: 'Unique; consumers deduplicate by it (delivery is at least once)' })
@@ -22,7 +17,8 @@ export class EventResponseDto {
 }
 
 export class EventFeedPageDto {
-  @ApiProperty({ type: [EventResponseDto], description: 'Oldest first, in commit order' }) items: EventResponseDto[];
+  @ApiProperty({ type: 'array', items: ANY_EVENT_SCHEMA, description: 'Oldest first, in commit order; each one of the event schemas, by `type`' })
+  items: EventResponseDto[];
   @ApiProperty({ example: 'djE6NDI', description: 'Pass as `after` for the next page; on an empty page it equals `after`' }) next_cursor: string;
 }
 

@@ -38,6 +38,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('replenishment', 'Replenishment orders to suppliers: automatic (the pass) or manual, received in parts, cancelled (API key)')
     .addTag('orders', 'Placing, reading, tracking, moving and cancelling orders; never oversells')
     .addTag('events', 'The event feed: every committed change, in commit order (API key)')
+    .addTag('webhooks', 'Endpoints that receive every event as a signed POST (Standard Webhooks), their delivery log and retries (API key)')
     .addTag('health', 'Liveness and database state')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' }, API_KEY_SCHEME)
     .addBearerAuth(
