@@ -45,6 +45,12 @@ export const eventsConfig = registerAs('events', () => {
   };
 });
 
+/** The optional message broker: without a URL nothing is published to RabbitMQ. */
+export const brokerConfig = registerAs('broker', () => {
+  const e = env();
+  return { url: e.AMQP_URL ?? null, exchange: e.AMQP_EXCHANGE, confirmTimeoutMs: e.AMQP_CONFIRM_TIMEOUT_MS };
+});
+
 export const databaseConfig = registerAs('database', () => {
   const e = env();
   return {
@@ -80,6 +86,7 @@ export type AppConfig = ConfigType<typeof appConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
 export type EventsConfig = ConfigType<typeof eventsConfig>;
+export type BrokerConfig = ConfigType<typeof brokerConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
 

@@ -16,6 +16,17 @@ describe('validateEnvironment', () => {
     });
   });
 
+  it('leaves the broker off by default and accepts amqp:// and amqps:// URLs', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      AMQP_URL: undefined,
+      AMQP_EXCHANGE: 'ecommerce.events',
+      AMQP_CONFIRM_TIMEOUT_MS: 10000,
+    });
+    for (const url of ['amqp://guest:guest@127.0.0.1:5672', 'amqps://svc:s3cret@rabbit.internal:5671/prod', 'amqp://rabbitmq']) {
+      expect(validateEnvironment({ AMQP_URL: url }).AMQP_URL).toBe(url);
+    }
+  });
+
   it('converts numeric strings', () => {
     expect(validateEnvironment({ PORT: '8080', DB_PORT: '3307' })).toMatchObject({ PORT: 8080, DB_PORT: 3307 });
   });
@@ -42,6 +53,11 @@ describe('validateEnvironment', () => {
     [{ JWT_EXPIRES_IN: '59s' }, 'JWT_EXPIRES_IN'],
     [{ JWT_EXPIRES_IN: '25h' }, 'JWT_EXPIRES_IN'],
     [{ JWT_EXPIRES_IN: '99999999999999999999d' }, 'JWT_EXPIRES_IN'],
+    [{ AMQP_URL: 'http://rabbit:5672' }, 'AMQP_URL'],
+    [{ AMQP_URL: 'rabbit:5672' }, 'AMQP_URL'],
+    [{ AMQP_EXCHANGE: 'amq.topic' }, 'AMQP_EXCHANGE'],
+    [{ AMQP_EXCHANGE: 'order events' }, 'AMQP_EXCHANGE'],
+    [{ AMQP_CONFIRM_TIMEOUT_MS: '10' }, 'AMQP_CONFIRM_TIMEOUT_MS'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {
