@@ -4,7 +4,8 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
-import { appConfig, authConfig, databaseConfig, eventsConfig, schedulingConfig } from './config/configuration';
+import { BrokerModule } from './broker/broker.module';
+import { appConfig, authConfig, brokerConfig, databaseConfig, eventsConfig, schedulingConfig } from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
@@ -22,7 +23,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig],
+      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig, brokerConfig],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
@@ -35,6 +36,7 @@ import { SchedulingModule } from './scheduling/scheduling.module';
     InventoryModule,
     OrdersModule,
     EventsModule,
+    BrokerModule,
     SchedulingModule,
   ],
   providers: [
