@@ -54,6 +54,8 @@ module.exports = {
     { ...shared, displayName: 'e2e', rootDir: 'test', testRegex: '\\.e2e-spec\\.ts$' },
     // a three-node Galera cluster started by the suite itself: npm run test:galera
     { ...shared, displayName: 'galera', rootDir: 'test', testRegex: '\\.galera-spec\\.ts$' },
+    // e2e suites that need RabbitMQ, kept out of npm test: npm run test:broker (and test:broker:mysql)
+    { ...shared, displayName: 'broker', rootDir: 'test', testRegex: '\\.amqp-spec\\.ts$' },
   ],
   // e2e suites each start the app; on two cores they run best one or two at a time
   maxWorkers: 2,
