@@ -4,7 +4,8 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
-import { appConfig, authConfig, databaseConfig, eventsConfig, inventoryConfig, schedulingConfig, webhooksConfig } from './config/configuration';
+import { BrokerModule } from './broker/broker.module';
+import { appConfig, authConfig, brokerConfig, databaseConfig, eventsConfig, inventoryConfig, schedulingConfig, webhooksConfig } from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
@@ -24,7 +25,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig, inventoryConfig, webhooksConfig],
+      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig, inventoryConfig, webhooksConfig, brokerConfig],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
@@ -39,6 +40,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     ReplenishmentModule,
     EventsModule,
     WebhooksModule,
+    BrokerModule,
     SchedulingModule,
   ],
   providers: [

@@ -49,6 +49,7 @@ export const eventsConfig = registerAs('events', () => {
 
 /** Replenishment: how many calendar days of the ledger the demand policy learns from. */
 export const inventoryConfig = registerAs('inventory', () => ({ demandWindowDays: env().DEMAND_WINDOW_DAYS }));
+
 /**
  * Webhook delivery: the timeout of one attempt, the delays between attempts, how long an endpoint may fail
  * before it is disabled, whether loopback and link-local receivers are allowed (outside production by default),
@@ -63,6 +64,12 @@ export const webhooksConfig = registerAs('webhooks', () => {
     allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK === undefined ? e.NODE_ENV !== 'production' : e.WEBHOOK_ALLOW_LOOPBACK === 'true',
     dispatchIntervalMs: e.WEBHOOK_DISPATCH_INTERVAL_MS,
   };
+});
+
+/** The optional message broker: without a URL nothing is published to RabbitMQ. */
+export const brokerConfig = registerAs('broker', () => {
+  const e = env();
+  return { url: e.AMQP_URL ?? null, exchange: e.AMQP_EXCHANGE, confirmTimeoutMs: e.AMQP_CONFIRM_TIMEOUT_MS };
 });
 
 export const databaseConfig = registerAs('database', () => {
@@ -101,6 +108,7 @@ export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
 export type EventsConfig = ConfigType<typeof eventsConfig>;
 export type WebhooksConfig = ConfigType<typeof webhooksConfig>;
+export type BrokerConfig = ConfigType<typeof brokerConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type InventoryConfig = ConfigType<typeof inventoryConfig>;

@@ -20,6 +20,17 @@ describe('validateEnvironment', () => {
     });
   });
 
+  it('leaves the broker off by default and accepts amqp:// and amqps:// URLs', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      AMQP_URL: undefined,
+      AMQP_EXCHANGE: 'ecommerce.events',
+      AMQP_CONFIRM_TIMEOUT_MS: 10000,
+    });
+    for (const url of ['amqp://guest:guest@127.0.0.1:5672', 'amqps://svc:s3cret@rabbit.internal:5671/prod', 'amqp://rabbitmq']) {
+      expect(validateEnvironment({ AMQP_URL: url }).AMQP_URL).toBe(url);
+    }
+  });
+
   it('converts numeric strings', () => {
     expect(validateEnvironment({ PORT: '8080', DB_PORT: '3307' })).toMatchObject({ PORT: 8080, DB_PORT: 3307 });
   });
@@ -59,6 +70,11 @@ describe('validateEnvironment', () => {
     [{ WEBHOOK_DISABLE_AFTER: '0d' }, 'WEBHOOK_DISABLE_AFTER'],
     [{ WEBHOOK_ALLOW_LOOPBACK: 'yes' }, 'WEBHOOK_ALLOW_LOOPBACK'],
     [{ WEBHOOK_DISPATCH_INTERVAL_MS: 'often' }, 'WEBHOOK_DISPATCH_INTERVAL_MS'],
+    [{ AMQP_URL: 'http://rabbit:5672' }, 'AMQP_URL'],
+    [{ AMQP_URL: 'rabbit:5672' }, 'AMQP_URL'],
+    [{ AMQP_EXCHANGE: 'amq.topic' }, 'AMQP_EXCHANGE'],
+    [{ AMQP_EXCHANGE: 'order events' }, 'AMQP_EXCHANGE'],
+    [{ AMQP_CONFIRM_TIMEOUT_MS: '10' }, 'AMQP_CONFIRM_TIMEOUT_MS'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {

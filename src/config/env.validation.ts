@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
 import { CronTime } from 'cron';
 import { isIP } from 'node:net';
 import { parseDurationList, parseDurationMs } from './duration';
@@ -129,6 +129,25 @@ export class EnvironmentVariables {
 
   @IsIn(['true', 'false'])
   EVENTS_PURGE_ENABLED: string = 'true';
+
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['amqp', 'amqps'], require_protocol: true, require_tld: false },
+    { message: 'AMQP_URL must be an amqp:// or amqps:// URL' },
+  )
+  AMQP_URL?: string;
+
+  // AMQP's rule for names, minus the reserved amq. prefix
+  @Matches(/^(?!amq\.)[A-Za-z0-9_.:-]{1,255}$/, {
+    message: "AMQP_EXCHANGE must be 1 to 255 letters, digits, '-', '_', '.' or ':', not starting with amq.",
+  })
+  AMQP_EXCHANGE: string = 'ecommerce.events';
+
+  @Transform(({ value }) => toInteger(value))
+  @Min(100)
+  @Max(600_000)
+  @IsInt()
+  AMQP_CONFIRM_TIMEOUT_MS: number = 10_000;
 
   @Transform(({ value }) => toInteger(value))
   @Min(100)
