@@ -99,8 +99,8 @@ function stopProcess(child) {
 
 /**
  * Starts `node dist/main.js` with RESTOCK_ENABLED=false (so no scheduled pass changes stock under the checks),
- * then `env` on top, and waits until GET /health answers 200. Resolves to { baseUrl, database, exited(),
- * whenExited(), output(), stop() }; stop() ends the server and removes its database. If the server does not come
+ * then `env` on top, and waits until GET /health answers 200. Resolves to { baseUrl, database, pid, exited(),
+ * whenExited() (alias exitStatus()), kill(signal), output(), stop() }; stop() ends the server and removes its database. If the server does not come
  * up, its output is printed and the promise rejects.
  *
  * A database can outlive its server (a restart on the same data, as after a crash): `keepDatabase: true` leaves it
@@ -137,7 +137,17 @@ async function startServer({ mysql = false, env = {}, database: reused, keepData
     console.error(`The server did not start: ${error.message}\n--- server output ---\n${output}---`);
     throw error;
   }
-  return { baseUrl, database, exited: () => exited(child), whenExited: () => exit, output: () => output, stop };
+  return {
+    baseUrl,
+    database,
+    pid: child.pid,
+    exited: () => exited(child),
+    whenExited: () => exit,
+    exitStatus: () => exit,
+    kill: (signal) => child.kill(signal),
+    output: () => output,
+    stop,
+  };
 }
 
 /**
@@ -155,4 +165,4 @@ function runAndExit(name, main) {
   });
 }
 
-module.exports = { API_KEY, startServer, runAndExit };
+module.exports = { API_KEY, freePort, startServer, runAndExit };

@@ -8,8 +8,9 @@ async function bootstrap(): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only after the environment is validated */
   const { createApp, bootLogger } = require('./platform/app.factory') as typeof import('./platform/app.factory');
   const { ConfigService } = require('@nestjs/config') as typeof import('@nestjs/config');
+  const { enableGracefulShutdown } = require('./platform/shutdown') as typeof import('./platform/shutdown');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const app = await createApp();
+  const app = await createApp({ beforeInit: enableGracefulShutdown });
   const port = app.get(ConfigService).getOrThrow<number>('app.port');
   await app.listen({ port, host: '0.0.0.0' });
   bootLogger.log(`Listening on http://localhost:${port} (Swagger UI at http://localhost:${port}/docs)`);

@@ -94,6 +94,14 @@ describe('OpenAPI document (e2e)', () => {
     expect(withoutClientError).toEqual([]);
   });
 
+  it('documents 503 DATABASE_UNAVAILABLE, as problem+json, on every operation (each needs the database)', () => {
+    const undocumented = operations.filter(({ operation }) => {
+      const response = operation.responses['503'] as ResponseObject | undefined;
+      return !response?.description.includes('`DATABASE_UNAVAILABLE`') || Object.keys(response.content ?? {}).join() !== 'application/problem+json';
+    });
+    expect(undocumented.map((o) => o.route)).toEqual([]);
+  });
+
   it('documents 401 on every operation that needs credentials', () => {
     const secured = operations.filter(({ operation }) => operation.security?.length);
     expect(secured.length).toBeGreaterThan(0);

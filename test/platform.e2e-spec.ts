@@ -49,11 +49,13 @@ describe('Platform: errors, limits, health, Swagger (e2e)', () => {
 });
 
 describe('Health when the database is down (e2e)', () => {
-  it('answers 503 problem+json', async () => {
+  it('answers 503 problem+json DATABASE_UNAVAILABLE with Retry-After', async () => {
     const t = await startApp();
     try {
       await t.app.get(DataSource).destroy();
-      expectProblem(await t.http.get('/health'), 503, 'SERVICE_UNAVAILABLE');
+      const res = await t.http.get('/health');
+      expectProblem(res, 503, 'DATABASE_UNAVAILABLE');
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     } finally {
       await t.close().catch(() => undefined);
     }

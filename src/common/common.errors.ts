@@ -1,6 +1,9 @@
 import { defineErrors } from './problem';
 
 /** Codes any route may answer, besides those of its domain. */
+/** Retry-After, in seconds, of a 503 DATABASE_UNAVAILABLE: about as long as a database restart takes. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 export const CommonErrors = defineErrors({
   VALIDATION_FAILED: [400, 'Invalid input: a field is missing, of the wrong type or out of range, or unknown'],
   MALFORMED_JSON: [400, 'The body is not valid JSON'],
@@ -16,5 +19,6 @@ export const CommonErrors = defineErrors({
   UNSUPPORTED_MEDIA_TYPE: [415, 'The body is not application/json'],
   RATE_LIMITED: [429, 'Too many requests; see Retry-After'],
   INTERNAL_ERROR: [500, 'An unexpected error occurred'],
-  SERVICE_UNAVAILABLE: [503, 'A dependency (the database) does not answer'],
+  SERVICE_UNAVAILABLE: [503, 'The server is shutting down or cannot serve now'],
+  DATABASE_UNAVAILABLE: [503, 'The database does not answer; retry after Retry-After seconds'],
 });

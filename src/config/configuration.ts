@@ -12,10 +12,11 @@ const MIN_SECRET_LENGTH = 32;
 const env = () => validateEnvironment(process.env);
 
 export const appConfig = registerAs('app', () => {
-  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY, LOG_FORMAT, LOG_LEVEL, FAULT_EXIT_AFTER_ORDER_COMMIT } = env();
+  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY, LOG_FORMAT, LOG_LEVEL, FAULT_EXIT_AFTER_ORDER_COMMIT, SHUTDOWN_GRACE_MS } = env();
   return {
     nodeEnv: NODE_ENV,
     logFormat: LOG_FORMAT,
+    shutdownGraceMs: SHUTDOWN_GRACE_MS,
     logLevel: LOG_LEVEL,
     port: PORT,
     rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,

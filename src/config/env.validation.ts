@@ -21,6 +21,12 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: string = 'development';
 
+  @Transform(({ value }) => toInteger(value))
+  @Min(1)
+  @Max(600_000)
+  @IsInt()
+  SHUTDOWN_GRACE_MS: number = 10000;
+
   @IsIn(['json', 'pretty'])
   LOG_FORMAT: 'json' | 'pretty' = 'json';
 

@@ -2,6 +2,13 @@ import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/configuration';
 
+/**
+ * How long mysql2 waits for a new connection's handshake. An unreachable database then fails a request
+ * (503 DATABASE_UNAVAILABLE) in well under 5 s instead of mysql2's default 10 s; a refused or reset
+ * connection fails at once anyway.
+ */
+const CONNECT_TIMEOUT_MS = 2000;
+
 /** The one place TypeORM is configured; the app module and the migration CLI both call it. */
 export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
   const shared = {
@@ -23,7 +30,8 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
       poolSize: db.poolSize,
-      extra: { connectionLimit: db.poolSize, waitForConnections: true },
+      // mysql2's createPool options; mysql2 has no bound on the wait for a free connection (no acquireTimeout)
+      extra: { connectionLimit: db.poolSize, waitForConnections: true, connectTimeout: CONNECT_TIMEOUT_MS },
     };
   }
   return {

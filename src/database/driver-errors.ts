@@ -30,3 +30,39 @@ export function isRetryable(error: unknown): boolean {
 export function describeDriverError(error: unknown): string {
   return driverErrorOf(error).code ?? (error as Error).message;
 }
+
+/**
+ * Error codes meaning "the database cannot be reached right now", not "this statement is wrong":
+ * the socket (refused, reset, timed out, unreachable, unknown host), mysql2 (the server closed the
+ * connection, a query got no answer in time), the server (too many connections, shutting down, this
+ * connection killed or timed out).
+ */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+]);
+
+/**
+ * Whether a database call failed because the database is unreachable (MySQL/MariaDB through mysql2), so
+ * that the request may succeed later: answered 503 DATABASE_UNAVAILABLE rather than 500. TypeORM throws
+ * a failed connect as the driver's own error and a failed query as a QueryFailedError holding it.
+ */
+export function isConnectionError(error: unknown): boolean {
+  const driverError = (error as { driverError?: unknown })?.driverError ?? error;
+  const { code, fatal } = (driverError ?? {}) as { code?: unknown; fatal?: unknown };
+  if (typeof code === 'string') return CONNECTION_ERROR_CODES.has(code);
+  // mysql2's "Can't add new command when connection is in closed state": a pooled connection that died
+  return fatal === true;
+}

@@ -83,6 +83,13 @@ describe('TransactionRunner', () => {
     expect(step).toHaveBeenCalledWith(expect.objectContaining({ manager: expect.anything() }), expect.objectContaining({ subject: { type: 'customer', id: 3 } }));
   });
 
+  it('does not retry when the database is unreachable, so the client gets its 503 at once', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', fatal: true });
+    const { dataSource, calls } = fakeDataSource('mysql', [() => { throw refused; }]);
+    await expect(new TransactionRunner(dataSource).run(async () => 'x')).rejects.toBe(refused);
+    expect(calls.count).toBe(1);
+  });
+
   it('on SQLite runs one transaction at a time, in order, even when one fails', async () => {
     const { dataSource } = fakeDataSource('better-sqlite3', []);
     const sut = new TransactionRunner(dataSource);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -32,7 +32,7 @@ class LeaseLost extends Error {
  *     advances the cursor (again fenced) once the sink has them: delivery at least once, never out of order.
  */
 @Injectable()
-export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventRelay.name);
   private readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly sql: SqlDialect;
@@ -63,8 +63,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     if (this.config.relayEnabled) this.schedule();
   }
 
-  /** Stops the loop and hands the lease back, so that another instance takes over at once. */
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops the loop and hands the lease back (before the pool closes), so that another instance takes over at once. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;

@@ -23,8 +23,9 @@ export interface CreateAppOptions {
 }
 
 /**
- * Builds the application exactly as it serves: Fastify with a 1 MB body limit, HTTP hardening, Swagger,
- * shutdown hooks. main.ts, the OpenAPI writer and the e2e tests all start here.
+ * Builds the application exactly as it serves: Fastify with a 1 MB body limit, HTTP hardening, Swagger.
+ * main.ts, the OpenAPI writer and the e2e tests all start here; main.ts adds the signal handling
+ * (src/platform/shutdown.ts).
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   // behind a load balancer the client address (rate limits, login attempts) is in X-Forwarded-For
@@ -41,7 +42,6 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new NestPinoLogger(logger), abortOnError: false });
   logRequests(app, logger);
   await hardenHttp(app, app.get(ConfigService).getOrThrow<string[]>('app.corsOrigins'));
-  app.enableShutdownHooks();
   setupSwagger(app);
   options.beforeInit?.(app);
   await app.init();

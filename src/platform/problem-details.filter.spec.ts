@@ -48,6 +48,19 @@ describe('toProblem', () => {
     expect(JSON.stringify(problem)).not.toMatch(/INSERT|Duplicate entry|a@b\.c/);
   });
 
+  it('answers an unreachable database with 503 DATABASE_UNAVAILABLE, without the driver\'s message', () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:3306'), { code: 'ECONNREFUSED', fatal: true });
+    const lost = new QueryFailedError('SELECT …', [], Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
+    for (const error of [refused, lost]) {
+      const problem = toProblem(error, '/products/1');
+      expect(problem).toMatchObject({ status: 503, title: 'Service Unavailable', code: 'DATABASE_UNAVAILABLE' });
+      expect(JSON.stringify(problem)).not.toMatch(/ECONNREFUSED|10\.0\.0\.7|SELECT|Connection lost/);
+    }
+    expect(warned).toHaveBeenCalledTimes(2);
+    warned.mockRestore();
+  });
+
   it('answers anything unexpected with a bare 500 and puts the stack only in the log', () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const error = new TypeError("Cannot read properties of undefined (reading 'secret')");

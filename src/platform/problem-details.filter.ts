@@ -2,9 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
-import { CommonErrors } from '../common/common.errors';
+import { CommonErrors, DATABASE_RETRY_AFTER_SECONDS } from '../common/common.errors';
 import { ErrorCode, ProblemBody, ProblemException } from '../common/problem';
-import { isUniqueViolation } from '../database/driver-errors';
+import { isConnectionError, isUniqueViolation } from '../database/driver-errors';
 import { refusedByRouter } from './framework-errors';
 
 /** The code of an error that carries only a status (the framework's own exceptions). */
@@ -63,6 +63,10 @@ export function toProblem(exception: unknown, instance?: string): ProblemBody {
     const detail = Array.isArray(message) ? message.join('; ') : String(message);
     return problem(status, codeForStatus(status), detail);
   }
+  if (isConnectionError(exception)) {
+    logger.warn(`Database unavailable: ${(exception as Error).message}`);
+    return problem(503, CommonErrors.DATABASE_UNAVAILABLE.code, 'The database is unavailable; retry shortly');
+  }
   if (exception instanceof QueryFailedError && isUniqueViolation(exception)) {
     return problem(409, CommonErrors.CONFLICT.code, CommonErrors.CONFLICT.description);
   }
@@ -86,8 +90,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    // the throttler sets its own Retry-After; the service's own refusals carry theirs on the exception
-    if (exception instanceof ProblemException && exception.retryAfter) reply.header('Retry-After', String(exception.retryAfter));
+    // the throttler sets its own Retry-After; the service's own 429s and 503s carry theirs on the exception
+    const retryAfter = exception instanceof ProblemException ? exception.retryAfter : isConnectionError(exception) ? DATABASE_RETRY_AFTER_SECONDS : undefined;
+    if (retryAfter) reply.header('Retry-After', String(retryAfter));
     // a request the router refused arrives here as not found (see rerouteFrameworkError): answer for the refusal
     const refused = refusedByRouter(request);
     const body = refused ? toProblem(refused.error, pathOf(refused.url)) : toProblem(exception, pathOf(request.url));

@@ -58,6 +58,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       description: `Internal Server Error. \`code\`: \`${CommonErrors.INTERNAL_ERROR.code}\` (${CommonErrors.INTERNAL_ERROR.description}); nothing internal is sent`,
       content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
     })
+    // every operation needs the database; while it is unreachable the answer is this 503, within 5 s
+    .addGlobalResponse({
+      status: 503,
+      description: `Service Unavailable. \`code\`: \`${CommonErrors.DATABASE_UNAVAILABLE.code}\` (${CommonErrors.DATABASE_UNAVAILABLE.description})`,
+      headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 3600 } } },
+      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+    })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   closeRequestBodies(document);
