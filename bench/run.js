@@ -139,10 +139,19 @@ async function stockCheck(api, productId, initialStock, created) {
 async function runScenarios(server, settings) {
   const { baseUrl } = server;
   const api = client(baseUrl);
-  const { customer } = await api('POST', '/customers', { name: 'Bench Customer', email: `bench-${Date.now()}@example.com`, phone_number: '+44 20 7946 0958' });
+  const { customer } = await api('POST', '/customers', {
+    name: 'Bench Customer',
+    email: `bench-${Date.now()}@example.com`,
+    phone_number: '+44 20 7946 0958',
+  });
   const productIds = [];
   for (let i = 1; i <= CATALOGUE_SIZE; i += 1) {
-    const { product } = await api('POST', '/products', { name: `Bench product ${i}`, price: Number((9.99 + i).toFixed(2)), description: 'Load benchmark', stock_quantity: AMPLE_STOCK });
+    const { product } = await api('POST', '/products', {
+      name: `Bench product ${i}`,
+      price: Number((9.99 + i).toFixed(2)),
+      description: 'Load benchmark',
+      stock_quantity: AMPLE_STOCK,
+    });
     productIds.push(product.id);
   }
 
@@ -161,7 +170,8 @@ async function runScenarios(server, settings) {
     { method: 'GET', path: '/health' },
     { method: 'GET', path: '/products/:id', requests: rotating('GET', () => `/products/${productIds[0]}`) },
     { method: 'GET', path: '/products?limit=20' },
-  ]) await load(baseUrl, settings, { ...scenario, duration: WARMUP_SECONDS });
+  ])
+    await load(baseUrl, settings, { ...scenario, duration: WARMUP_SECONDS });
 
   await run({ name: 'health (baseline)', method: 'GET', path: '/health' });
   const nextProduct = roundRobin(productIds);
@@ -173,14 +183,24 @@ async function runScenarios(server, settings) {
     path: '/orders',
     auth: true,
     body: orderBody(customer.id, productIds[0]),
-    requests: rotating('POST', () => '/orders', () => orderBody(customer.id, nextProduct())),
+    requests: rotating(
+      'POST',
+      () => '/orders',
+      () => orderBody(customer.id, nextProduct()),
+    ),
   });
 
   // a quarter of what the uncontended run managed: small enough to sell out early, so most answers are 409 and
   // no 201 is still in flight when autocannon stops (which would make the count below differ from the stock taken)
   const contendedStock = Math.max(1, Math.min(AMPLE_STOCK, Math.floor(ordered.requests_total / 4)));
   const { product: hot } = await api('POST', '/products', { name: 'Bench hot product', price: 4.5, stock_quantity: contendedStock });
-  const contended = await run({ name: 'order, one product contended', method: 'POST', path: '/orders', auth: true, body: orderBody(customer.id, hot.id) });
+  const contended = await run({
+    name: 'order, one product contended',
+    method: 'POST',
+    path: '/orders',
+    auth: true,
+    body: orderBody(customer.id, hot.id),
+  });
   const check = await stockCheck(api, hot.id, contendedStock, contended.statuses['201'] ?? 0);
 
   await run({ name: 'order history', method: 'GET', path: `/orders/${customer.id}/history?limit=20`, auth: true });
@@ -206,7 +226,8 @@ async function outboxCost(settings, env) {
       const api = client(server.baseUrl);
       const { customer } = await api('POST', '/customers', { name: 'Bench', email: `bench-${name}-${Date.now()}@example.com` });
       const ids = [];
-      for (let i = 1; i <= CATALOGUE_SIZE; i += 1) ids.push((await api('POST', '/products', { name: `P${i}`, price: 9.99, stock_quantity: AMPLE_STOCK })).product.id);
+      for (let i = 1; i <= CATALOGUE_SIZE; i += 1)
+        ids.push((await api('POST', '/products', { name: `P${i}`, price: 9.99, stock_quantity: AMPLE_STOCK })).product.id);
       const next = roundRobin(ids);
       targets[name] = {
         name: `order placement, outbox ${name}`,
@@ -214,7 +235,11 @@ async function outboxCost(settings, env) {
         path: '/orders',
         auth: true,
         body: orderBody(customer.id, ids[0]),
-        requests: rotating('POST', () => '/orders', () => orderBody(customer.id, next())),
+        requests: rotating(
+          'POST',
+          () => '/orders',
+          () => orderBody(customer.id, next()),
+        ),
       };
       await load(server.baseUrl, settings, { ...targets[name], duration: WARMUP_SECONDS });
     }
@@ -231,7 +256,8 @@ async function outboxCost(settings, env) {
     summary.cost = 1 - summary.on / summary.off;
     console.log(`
 Outbox cost (order placement, ${settings.rounds} alternating rounds, medians): outbox on ${fixed(summary.on, 0)} req/s, off ${fixed(summary.off, 0)} req/s, on/off ${fixed(summary.on / summary.off, 2)} (cost ${fixed(summary.cost * 100, 1)} %)`);
-    for (const r of broken) console.error(`FAILED: "${r.scenario}" saw ${r.errors} connection errors and statuses ${JSON.stringify(r.non_2xx)}`);
+    for (const r of broken)
+      console.error(`FAILED: "${r.scenario}" saw ${r.errors} connection errors and statuses ${JSON.stringify(r.non_2xx)}`);
     return { summary, ok: broken.length === 0 };
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
@@ -253,22 +279,31 @@ function printTable(results) {
       fixed(r.latency_ms.p50, 2),
       fixed(r.latency_ms.p97_5, 2),
       fixed(r.latency_ms.p99, 2),
-      Object.entries(r.non_2xx).map(([code, count]) => `${code}: ${count}`).join(', ') || '-',
+      Object.entries(r.non_2xx)
+        .map(([code, count]) => `${code}: ${count}`)
+        .join(', ') || '-',
       String(r.errors),
       fixed(r.requests_per_s_mean / baseline, 2),
     ]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row) => `| ${row.map((cell, column) => (column === 0 || column === 5 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+  const line = (row) =>
+    `| ${row.map((cell, column) => (column === 0 || column === 5 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
   console.log(line(rows[0]));
-  console.log(`|${widths.map((w, column) => (column === 0 || column === 5 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`);
+  console.log(
+    `|${widths.map((w, column) => (column === 0 || column === 5 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`,
+  );
   for (const row of rows.slice(1)) console.log(line(row));
 }
 
 function printCheck(check) {
   const yesNo = (ok) => (ok ? 'yes' : 'NO');
-  console.log(`\nContended product: stock ${check.initial_stock} -> ${check.final_stock}, ${check.units_taken} units taken, ${check.responses_201} answers 201, ${check.order_movements} order movements`);
-  console.log(`  stock ended >= 0: ${yesNo(check.stock_not_negative)}; 201s = units taken: ${yesNo(check.created_equals_units_taken)}; ledger sums to stock: ${yesNo(check.ledger_sums_to_stock)}`);
+  console.log(
+    `\nContended product: stock ${check.initial_stock} -> ${check.final_stock}, ${check.units_taken} units taken, ${check.responses_201} answers 201, ${check.order_movements} order movements`,
+  );
+  console.log(
+    `  stock ended >= 0: ${yesNo(check.stock_not_negative)}; 201s = units taken: ${yesNo(check.created_equals_units_taken)}; ledger sums to stock: ${yesNo(check.ledger_sums_to_stock)}`,
+  );
 }
 
 function gitCommit() {
@@ -283,7 +318,9 @@ async function main() {
   const settings = options();
   const engine = settings.mysql ? 'mysql' : 'sqlite';
   const startedAt = new Date();
-  console.log(`Benchmark on ${engine}: ${settings.duration} s per scenario, ${settings.connections} connections, ${cpus().length} CPUs (server and load generator share them)`);
+  console.log(
+    `Benchmark on ${engine}: ${settings.duration} s per scenario, ${settings.connections} connections, ${cpus().length} CPUs (server and load generator share them)`,
+  );
   // a limit per client address would turn the anonymous read scenarios into a measure of 429s
   const env = { RATE_LIMIT_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) };
   const server = await startServer({ mysql: settings.mysql, env });
@@ -324,7 +361,8 @@ async function main() {
   console.log(`\nResults written to ${file}`);
 
   const broken = results.filter((r) => r.errors > 0 || Object.keys(r.statuses).some((code) => Number(code) >= 500));
-  for (const r of broken) console.error(`FAILED: "${r.scenario}" saw ${r.errors} connection errors and statuses ${JSON.stringify(r.non_2xx)}`);
+  for (const r of broken)
+    console.error(`FAILED: "${r.scenario}" saw ${r.errors} connection errors and statuses ${JSON.stringify(r.non_2xx)}`);
   return broken.length === 0 && outbox.ok;
 }
 

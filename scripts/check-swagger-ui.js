@@ -22,7 +22,14 @@ function launchChromium() {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -125,7 +132,9 @@ async function main() {
       // POST /customers takes an API key only: its 201 also shows that Swagger UI sends the key Authorize took
       await check('POST /customers: Try it out with a unique email, Execute answers 201 with that customer', async () => {
         const email = `swagger.${Date.now().toString(36)}@example.com`;
-        const response = await tryItOut(page, find('post', '/customers'), (example) => JSON.stringify({ ...JSON.parse(example), email }, null, 2));
+        const response = await tryItOut(page, find('post', '/customers'), (example) =>
+          JSON.stringify({ ...JSON.parse(example), email }, null, 2),
+        );
         assert.equal(response.status, '201', `status ${response.status}: ${response.body}`);
         assert.equal(JSON.parse(response.body).customer.email, email);
       });

@@ -102,7 +102,11 @@ class GaleraCluster {
   async startAll() {
     const first = this.nodes[0];
     this.writeConfig(first);
-    execFileSync('mariadb-install-db', [`--defaults-file=${first.config}`, '--user=mysql', '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+    execFileSync(
+      'mariadb-install-db',
+      [`--defaults-file=${first.config}`, '--user=mysql', '--auth-root-authentication-method=normal', '--skip-test-db'],
+      { stdio: 'ignore' },
+    );
     execFileSync('chown', ['-R', 'mysql:mysql', first.dir]);
     await this.start(1, { bootstrap: true });
     // the suites log in over TCP as root with an empty password (replicated to the joiners by the transfer)
@@ -165,7 +169,9 @@ class GaleraCluster {
 
   sql(n, statements, extra = []) {
     const node = this.nodes[n - 1];
-    return execFileSync('mariadb', ['--protocol=socket', `--socket=${node.socket}`, '-u', 'root', ...extra, '-e', statements], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    return execFileSync('mariadb', ['--protocol=socket', `--socket=${node.socket}`, '-u', 'root', ...extra, '-e', statements], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).toString();
   }
 
   async destroy() {
@@ -182,7 +188,9 @@ if (require.main === module) {
   cluster
     .startAll()
     .then(() => {
-      console.log(`Galera cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s: MariaDB on 127.0.0.1 ports ${cluster.ports.join(', ')} (root, empty password). Ctrl-C stops it.`);
+      console.log(
+        `Galera cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s: MariaDB on 127.0.0.1 ports ${cluster.ports.join(', ')} (root, empty password). Ctrl-C stops it.`,
+      );
       const stop = () => cluster.destroy().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -5,7 +5,16 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthModule } from './auth/auth.module';
 import { BrokerModule } from './broker/broker.module';
-import { appConfig, authConfig, brokerConfig, databaseConfig, eventsConfig, inventoryConfig, schedulingConfig, webhooksConfig } from './config/configuration';
+import {
+  appConfig,
+  authConfig,
+  brokerConfig,
+  databaseConfig,
+  eventsConfig,
+  inventoryConfig,
+  schedulingConfig,
+  webhooksConfig,
+} from './config/configuration';
 import { validateEnvironment } from './config/env.validation';
 import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';

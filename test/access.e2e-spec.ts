@@ -79,30 +79,37 @@ describe('Access control (e2e)', () => {
       .replace(':id', String(product.id));
 
   it('has a marking for every route the router serves, and no marking without a route', () => {
-    const served = registeredRoutes(t.app).map((r) => `${r.method} ${r.url}`).sort();
+    const served = registeredRoutes(t.app)
+      .map((r) => `${r.method} ${r.url}`)
+      .sort();
     expect(served).toEqual(Object.keys(ROUTES).sort());
   });
 
   describe.each(Object.entries(ROUTES).filter(([, access]) => access !== 'public'))('%s (%s)', (route, access) => {
     const [method, url] = route.split(' ');
-    const call = (agent: TestApp['anon'] | TestApp['http']) => agent[method.toLowerCase() as 'get'](concrete(url)).send(method === 'GET' ? undefined : {});
+    const call = (agent: TestApp['anon'] | TestApp['http']) =>
+      agent[method.toLowerCase() as 'get'](concrete(url)).send(method === 'GET' ? undefined : {});
 
     it('answers 401 without credentials', async () => expectProblem(await call(t.anon), 401, 'UNAUTHORIZED'));
-    it('answers 401 with a wrong API key', async () => expectProblem(await call(request.agent(t.url).set('X-API-Key', 'wrong-key')), 401, 'UNAUTHORIZED'));
+    it('answers 401 with a wrong API key', async () =>
+      expectProblem(await call(request.agent(t.url).set('X-API-Key', 'wrong-key')), 401, 'UNAUTHORIZED'));
     it('answers 401 with a tampered token', async () => {
       const [header, payload] = alice.token.split('.');
       const forged = Buffer.from(JSON.stringify({ sub: String(bob.customer.id), typ: 'customer' })).toString('base64url');
       expectProblem(await call(t.as(`${header}.${forged}.${alice.token.split('.')[2]}`)), 401, 'UNAUTHORIZED');
       expect(payload).toBeTruthy();
     });
-    it(access === 'api-key' ? 'answers 403 to a customer token' : "answers 404 to another customer's token, with none of its data", async () => {
-      const res = await call(t.as(alice.token));
-      if (access === 'api-key') expectProblem(res, 403, 'FORBIDDEN');
-      else {
-        expect([404, 400]).toContain(res.status); // 400 where the empty body fails validation first
-        expect(JSON.stringify(res.body)).not.toContain(bob.customer.email);
-      }
-    });
+    it(
+      access === 'api-key' ? 'answers 403 to a customer token' : "answers 404 to another customer's token, with none of its data",
+      async () => {
+        const res = await call(t.as(alice.token));
+        if (access === 'api-key') expectProblem(res, 403, 'FORBIDDEN');
+        else {
+          expect([404, 400]).toContain(res.status); // 400 where the empty body fails validation first
+          expect(JSON.stringify(res.body)).not.toContain(bob.customer.email);
+        }
+      },
+    );
   });
 
   it('serves public routes without credentials', async () => {
@@ -118,9 +125,15 @@ describe('Access control (e2e)', () => {
       expect((await me.get(`/customers/${alice.customer.id}`).expect(200)).body.email).toBe(alice.customer.email);
       await me.put(`/customers/${alice.customer.id}`).send({ name: 'Alice Updated' }).expect(200);
       expect((await me.get(`/accounts/${alice.account.id}`).expect(200)).body.username).toBe(alice.account.username);
-      await me.put(`/accounts/${alice.account.id}`).send({ current_password: alice.account.password, password: 'a brand new password' }).expect(200);
+      await me
+        .put(`/accounts/${alice.account.id}`)
+        .send({ current_password: alice.account.password, password: 'a brand new password' })
+        .expect(200);
       // the change revoked Alice's token: she logs in again, and the tests below use the new one
-      const login = await t.anon.post('/auth/login').send({ username: alice.account.username, password: 'a brand new password' }).expect(200);
+      const login = await t.anon
+        .post('/auth/login')
+        .send({ username: alice.account.username, password: 'a brand new password' })
+        .expect(200);
       alice.token = login.body.access_token;
     });
 
@@ -134,7 +147,11 @@ describe('Access control (e2e)', () => {
       expectProblem(await me.get(`/orders/${bobsOrder.id}/track`), 404, 'ORDER_NOT_FOUND');
       expectProblem(await me.get(`/orders/${bob.customer.id}/history`), 404, 'CUSTOMER_NOT_FOUND');
       expectProblem(await me.post(`/orders/${bobsOrder.id}/cancel`), 404, 'ORDER_NOT_FOUND');
-      expectProblem(await me.post('/orders').send({ customer_id: bob.customer.id, items: [{ product_id: product.id, quantity: 1 }] }), 404, 'CUSTOMER_NOT_FOUND');
+      expectProblem(
+        await me.post('/orders').send({ customer_id: bob.customer.id, items: [{ product_id: product.id, quantity: 1 }] }),
+        404,
+        'CUSTOMER_NOT_FOUND',
+      );
 
       expect((await t.http.get(`/customers/${bob.customer.id}`)).body.name).not.toBe('Hijacked');
       expect((await t.http.get(`/orders/${bobsOrder.id}`)).body.status).toBe('pending');
@@ -144,10 +161,17 @@ describe('Access control (e2e)', () => {
 
     it('places, reads, tracks, lists and cancels its own orders', async () => {
       const me = t.as(alice.token);
-      const placed = (await me.post('/orders').send({ customer_id: alice.customer.id, items: [{ product_id: product.id, quantity: 2 }] }).expect(201)).body.order;
+      const placed = (
+        await me
+          .post('/orders')
+          .send({ customer_id: alice.customer.id, items: [{ product_id: product.id, quantity: 2 }] })
+          .expect(201)
+      ).body.order;
       await me.get(`/orders/${placed.id}`).expect(200);
       await me.get(`/orders/${placed.id}/track`).expect(200);
-      expect((await me.get(`/orders/${alice.customer.id}/history`).expect(200)).body.items.map((o: { id: number }) => o.id)).toContain(placed.id);
+      expect((await me.get(`/orders/${alice.customer.id}/history`).expect(200)).body.items.map((o: { id: number }) => o.id)).toContain(
+        placed.id,
+      );
       await me.post(`/orders/${placed.id}/cancel`).expect(200);
     });
   });

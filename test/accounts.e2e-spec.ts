@@ -10,7 +10,10 @@ describe('Accounts (e2e)', () => {
 
   it('creates an account: 201, no password or hash in the answer, an argon2id hash in the database', async () => {
     const customer = await createCustomer(t.http);
-    const res = await t.http.post('/accounts').send({ customer_id: customer.id, username: 'ada.l', password: 'correct horse battery' }).expect(201);
+    const res = await t.http
+      .post('/accounts')
+      .send({ customer_id: customer.id, username: 'ada.l', password: 'correct horse battery' })
+      .expect(201);
     expect(res.body.account).toEqual({
       id: expect.any(Number),
       customer_id: customer.id,
@@ -31,7 +34,10 @@ describe('Accounts (e2e)', () => {
     expect(Object.keys(read.body).sort()).toEqual(['created_at', 'customer_id', 'id', 'updated_at', 'username']);
 
     const [{ password_hash: before }] = await t.app.get(DataSource).query('SELECT password_hash FROM accounts WHERE id = ?', [account.id]);
-    const updated = await t.http.put(`/accounts/${account.id}`).send({ username: 'renamed-user', password: 'another long secret' }).expect(200);
+    const updated = await t.http
+      .put(`/accounts/${account.id}`)
+      .send({ username: 'renamed-user', password: 'another long secret' })
+      .expect(200);
     expect(updated.body.account.username).toBe('renamed-user');
     const [{ password_hash: after }] = await t.app.get(DataSource).query('SELECT password_hash FROM accounts WHERE id = ?', [account.id]);
     expect(after).not.toBe(before);
@@ -45,23 +51,39 @@ describe('Accounts (e2e)', () => {
   it('allows one account per customer (409 ACCOUNT_EXISTS)', async () => {
     const customer = await createCustomer(t.http);
     await createAccount(t.http, customer.id);
-    expectProblem(await t.http.post('/accounts').send({ customer_id: customer.id, username: 'second', password: 'long enough pw' }), 409, 'ACCOUNT_EXISTS');
+    expectProblem(
+      await t.http.post('/accounts').send({ customer_id: customer.id, username: 'second', password: 'long enough pw' }),
+      409,
+      'ACCOUNT_EXISTS',
+    );
   });
 
   it('keeps usernames unique case-insensitively (409 USERNAME_TAKEN), also on update', async () => {
     const first = await createAccount(t.http, (await createCustomer(t.http)).id, { username: 'Unique.Name' });
     const other = await createCustomer(t.http);
-    expectProblem(await t.http.post('/accounts').send({ customer_id: other.id, username: 'unique.name', password: 'long enough pw' }), 409, 'USERNAME_TAKEN');
+    expectProblem(
+      await t.http.post('/accounts').send({ customer_id: other.id, username: 'unique.name', password: 'long enough pw' }),
+      409,
+      'USERNAME_TAKEN',
+    );
     const second = await createAccount(t.http, other.id);
     expectProblem(await t.http.put(`/accounts/${second.id}`).send({ username: 'UNIQUE.NAME' }), 409, 'USERNAME_TAKEN');
     expect((await t.http.get(`/accounts/${first.id}`)).body.username).toBe('Unique.Name');
   });
 
   it('answers 404 for an unknown or deleted customer', async () => {
-    expectProblem(await t.http.post('/accounts').send({ customer_id: 999999, username: 'nobody', password: 'long enough pw' }), 404, 'CUSTOMER_NOT_FOUND');
+    expectProblem(
+      await t.http.post('/accounts').send({ customer_id: 999999, username: 'nobody', password: 'long enough pw' }),
+      404,
+      'CUSTOMER_NOT_FOUND',
+    );
     const customer = await createCustomer(t.http);
     await t.http.delete(`/customers/${customer.id}`).expect(200);
-    expectProblem(await t.http.post('/accounts').send({ customer_id: customer.id, username: 'ghost', password: 'long enough pw' }), 404, 'CUSTOMER_NOT_FOUND');
+    expectProblem(
+      await t.http.post('/accounts').send({ customer_id: customer.id, username: 'ghost', password: 'long enough pw' }),
+      404,
+      'CUSTOMER_NOT_FOUND',
+    );
   });
 
   it('removes the login of a deleted customer', async () => {
@@ -109,7 +131,8 @@ describe('Password changes and revoked tokens (e2e)', () => {
 
   const logIn = async (username: string, password: string) =>
     (await t.anon.post('/auth/login').send({ username, password }).expect(200)).body.access_token as string;
-  const canLogIn = async (username: string, password: string) => (await t.anon.post('/auth/login').send({ username, password })).status === 200;
+  const canLogIn = async (username: string, password: string) =>
+    (await t.anon.post('/auth/login').send({ username, password })).status === 200;
 
   it('asks a customer for current_password to change its own password (400 CURRENT_PASSWORD_REQUIRED), and changes nothing', async () => {
     const { customer, account, token } = await loggedInCustomer(t.http);
@@ -121,7 +144,10 @@ describe('Password changes and revoked tokens (e2e)', () => {
 
   it('refuses a wrong current_password with 403 CURRENT_PASSWORD_INCORRECT, and changes nothing', async () => {
     const { customer, account, token } = await loggedInCustomer(t.http);
-    const res = await t.as(token).put(`/accounts/${account.id}`).send({ current_password: 'not the password', password: 'a brand new secret' });
+    const res = await t
+      .as(token)
+      .put(`/accounts/${account.id}`)
+      .send({ current_password: 'not the password', password: 'a brand new secret' });
     expectProblem(res, 403, 'CURRENT_PASSWORD_INCORRECT');
     expect(await canLogIn(account.username, account.password)).toBe(true);
     expect(await canLogIn(account.username, 'a brand new secret')).toBe(false);
@@ -131,29 +157,42 @@ describe('Password changes and revoked tokens (e2e)', () => {
   it('refuses current_password sent as null with 400', async () => {
     const { account, token } = await loggedInCustomer(t.http);
     const res = await t.as(token).put(`/accounts/${account.id}`).send({ current_password: null, password: 'a brand new secret' });
-    expect(expectProblem(res, 400, 'VALIDATION_FAILED').errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'current_password' })]));
+    expect(expectProblem(res, 400, 'VALIDATION_FAILED').errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ field: 'current_password' })]),
+    );
   });
 
-  it('changes the password with the right current_password, and refuses every earlier token, the caller\'s own included', async () => {
+  it("changes the password with the right current_password, and refuses every earlier token, the caller's own included", async () => {
     const { customer, account, token } = await loggedInCustomer(t.http);
     const second = await logIn(account.username, account.password);
-    await t.as(token).put(`/accounts/${account.id}`).send({ current_password: account.password, password: 'a brand new secret' }).expect(200);
+    await t
+      .as(token)
+      .put(`/accounts/${account.id}`)
+      .send({ current_password: account.password, password: 'a brand new secret' })
+      .expect(200);
     for (const old of [token, second]) expectProblem(await t.as(old).get(`/customers/${customer.id}`), 401, 'UNAUTHORIZED');
     expect(await canLogIn(account.username, account.password)).toBe(false);
     const fresh = await logIn(account.username, 'a brand new secret');
     await t.as(fresh).get(`/customers/${customer.id}`).expect(200);
   });
 
-  it('lets an API-key caller reset a password without current_password, and the customer\'s tokens die with the old one', async () => {
+  it("lets an API-key caller reset a password without current_password, and the customer's tokens die with the old one", async () => {
     const { customer, account, token } = await loggedInCustomer(t.http);
     await t.http.put(`/accounts/${account.id}`).send({ password: 'reset by support' }).expect(200);
     expectProblem(await t.as(token).get(`/customers/${customer.id}`), 401, 'UNAUTHORIZED');
-    await t.as(await logIn(account.username, 'reset by support')).get(`/customers/${customer.id}`).expect(200);
+    await t
+      .as(await logIn(account.username, 'reset by support'))
+      .get(`/customers/${customer.id}`)
+      .expect(200);
   });
 
   it('keeps tokens when only the username changes', async () => {
     const { customer, account, token } = await loggedInCustomer(t.http);
-    await t.as(token).put(`/accounts/${account.id}`).send({ username: `renamed${account.id}` }).expect(200);
+    await t
+      .as(token)
+      .put(`/accounts/${account.id}`)
+      .send({ username: `renamed${account.id}` })
+      .expect(200);
     await t.as(token).get(`/customers/${customer.id}`).expect(200);
   });
 
@@ -164,15 +203,28 @@ describe('Password changes and revoked tokens (e2e)', () => {
     // same customer, same username and password: a new login, whose tokens alone work
     const again = await createAccount(t.http, customer.id, { username: account.username, password: account.password });
     expectProblem(await t.as(token).get(`/customers/${customer.id}`), 401, 'UNAUTHORIZED');
-    await t.as(await logIn(again.username, again.password)).get(`/customers/${customer.id}`).expect(200);
+    await t
+      .as(await logIn(again.username, again.password))
+      .get(`/customers/${customer.id}`)
+      .expect(200);
   });
 
   it('counts wrong current passwords against the login limit of the username', async () => {
     const { account, token } = await loggedInCustomer(t.http); // one attempt used
     for (let i = 1; i < MAX_ATTEMPTS_PER_USERNAME; i++) {
-      expectProblem(await t.as(token).put(`/accounts/${account.id}`).send({ current_password: `guess-${i}`, password: 'a brand new secret' }), 403, 'CURRENT_PASSWORD_INCORRECT');
+      expectProblem(
+        await t
+          .as(token)
+          .put(`/accounts/${account.id}`)
+          .send({ current_password: `guess-${i}`, password: 'a brand new secret' }),
+        403,
+        'CURRENT_PASSWORD_INCORRECT',
+      );
     }
-    const blocked = await t.as(token).put(`/accounts/${account.id}`).send({ current_password: account.password, password: 'a brand new secret' });
+    const blocked = await t
+      .as(token)
+      .put(`/accounts/${account.id}`)
+      .send({ current_password: account.password, password: 'a brand new secret' });
     expectProblem(blocked, 429, 'RATE_LIMITED');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
   });

@@ -12,7 +12,12 @@ describe('Customer login (e2e)', () => {
     const customer = await createCustomer(t.http);
     const account = await createAccount(t.http, customer.id, { username: 'Login.Case' });
     const res = await t.anon.post('/auth/login').send({ username: 'login.case', password: account.password }).expect(200);
-    expect(res.body).toEqual({ access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'Bearer', expires_in: 3600, customer_id: customer.id });
+    expect(res.body).toEqual({
+      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      token_type: 'Bearer',
+      expires_in: 3600,
+      customer_id: customer.id,
+    });
     await t.as(res.body.access_token).get(`/customers/${customer.id}`).expect(200);
   });
 
@@ -22,7 +27,11 @@ describe('Customer login (e2e)', () => {
     const unknown = await t.anon.post('/auth/login').send({ username: 'no-such-user', password: 'whatever123' });
     const wrong = await t.anon.post('/auth/login').send({ username: account.username, password: 'not the password' });
     expectProblem(unknown, 401, 'INVALID_CREDENTIALS');
-    expect({ ...wrong.body, instance: undefined, request_id: undefined }).toEqual({ ...unknown.body, instance: undefined, request_id: undefined });
+    expect({ ...wrong.body, instance: undefined, request_id: undefined }).toEqual({
+      ...unknown.body,
+      instance: undefined,
+      request_id: undefined,
+    });
     expect(verify).toHaveBeenCalledTimes(2);
     verify.mockRestore();
   });
@@ -49,17 +58,25 @@ describe('Customer login (e2e)', () => {
     expect(expectProblem(res, 400, 'VALIDATION_FAILED').errors).toEqual([expect.objectContaining({ field: 'username' })]);
   });
 
-  it('stops accepting a deleted customer\'s token and login', async () => {
+  it("stops accepting a deleted customer's token and login", async () => {
     const { customer, account, token } = await loggedInCustomer(t.http);
     await t.http.delete(`/customers/${customer.id}`).expect(200);
     expectProblem(await t.as(token).get(`/customers/${customer.id}`), 401, 'UNAUTHORIZED');
-    expectProblem(await t.anon.post('/auth/login').send({ username: account.username, password: account.password }), 401, 'INVALID_CREDENTIALS');
+    expectProblem(
+      await t.anon.post('/auth/login').send({ username: account.username, password: account.password }),
+      401,
+      'INVALID_CREDENTIALS',
+    );
   });
 
   it(`limits attempts per username to ${MAX_ATTEMPTS_PER_USERNAME} (429 with Retry-After), even with the right password`, async () => {
     const { account } = await loggedInCustomer(t.http); // one attempt used
     for (let i = 1; i < MAX_ATTEMPTS_PER_USERNAME; i++) {
-      expectProblem(await t.anon.post('/auth/login').send({ username: account.username, password: 'guess-' + i }), 401, 'INVALID_CREDENTIALS');
+      expectProblem(
+        await t.anon.post('/auth/login').send({ username: account.username, password: 'guess-' + i }),
+        401,
+        'INVALID_CREDENTIALS',
+      );
     }
     const blocked = await t.anon.post('/auth/login').send({ username: account.username.toUpperCase(), password: account.password });
     expectProblem(blocked, 429, 'RATE_LIMITED');
@@ -100,7 +117,7 @@ describe('Login limits per client and per username (e2e)', () => {
   afterAll(() => t.close());
   const login = (client: string, body: object) => t.anon.post('/auth/login').set('X-Forwarded-For', client).send(body);
 
-  it('stops at the client limit: a client already refused does not use up other accounts\' attempts', async () => {
+  it("stops at the client limit: a client already refused does not use up other accounts' attempts", async () => {
     const victim = await createAccount(t.http, (await createCustomer(t.http)).id);
     const attacker = '198.51.100.66';
     for (let i = 0; i < MAX_ATTEMPTS_PER_CLIENT; i++) {

@@ -22,7 +22,9 @@ describe(`Concurrency on ${engine} (e2e)`, () => {
     const customer = await createCustomer(t.http);
     const product = await createProduct(t.http, { stock_quantity: 50 });
     const responses = await Promise.all(
-      Array.from({ length: 200 }, () => t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] })),
+      Array.from({ length: 200 }, () =>
+        t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }),
+      ),
     );
     expect(statuses(responses)).toEqual({ 201: 50, 409: 150 });
     for (const r of responses.filter((r) => r.status === 409)) expect(r.body.code).toBe('INSUFFICIENT_STOCK');
@@ -36,7 +38,10 @@ describe(`Concurrency on ${engine} (e2e)`, () => {
     const b = await createProduct(t.http, { stock_quantity: 1000 });
     const responses = await Promise.all(
       Array.from({ length: 60 }, (_, i) => {
-        const lines = [{ product_id: a.id, quantity: 2 }, { product_id: b.id, quantity: 3 }];
+        const lines = [
+          { product_id: a.id, quantity: 2 },
+          { product_id: b.id, quantity: 3 },
+        ];
         return t.http.post('/orders').send({ customer_id: customer.id, items: i % 2 ? lines : lines.reverse() });
       }),
     );
@@ -56,10 +61,16 @@ describe(`Concurrency on ${engine} (e2e)`, () => {
   it('orders, cancels and stock adjustments racing on one product end at exactly the stock their successes imply', async () => {
     const customer = await createCustomer(t.http);
     const product = await createProduct(t.http, { stock_quantity: 30 });
-    const placed = await Promise.all(Array.from({ length: 20 }, () => placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 1 }])));
+    const placed = await Promise.all(
+      Array.from({ length: 20 }, () => placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 1 }])),
+    );
     const adjustments = Array.from({ length: 10 }, (_, i) => (i % 2 ? 2 : -3));
     const [orders, cancels, adjusted] = await Promise.all([
-      Promise.all(Array.from({ length: 40 }, () => t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }))),
+      Promise.all(
+        Array.from({ length: 40 }, () =>
+          t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }),
+        ),
+      ),
       Promise.all(placed.slice(0, 10).map((o) => t.http.post(`/orders/${o.id}/cancel`))),
       Promise.all(adjustments.map((adjustment) => t.http.patch(`/products/${product.id}/stock`).send({ adjustment }))),
     ]);
@@ -73,7 +84,9 @@ describe(`Concurrency on ${engine} (e2e)`, () => {
   it('cancels and adjustments racing near MAX_STOCK never take stock past it: cancels return what fits, adjustments past it get 409', async () => {
     const customer = await createCustomer(t.http);
     const product = await createProduct(t.http, { stock_quantity: MAX_STOCK - 20 });
-    const placed = await Promise.all(Array.from({ length: 10 }, () => placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 2 }])));
+    const placed = await Promise.all(
+      Array.from({ length: 10 }, () => placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 2 }])),
+    );
     // room for 40 units; the cancels would return 20 and the adjustments add 50
     const [cancels, adjusted] = await Promise.all([
       Promise.all(placed.map((o) => t.http.post(`/orders/${o.id}/cancel`))),
@@ -84,7 +97,10 @@ describe(`Concurrency on ${engine} (e2e)`, () => {
     expect(refused.length + adjusted.filter((r) => r.status === 200).length).toBe(10);
     expect(refused.length).toBeGreaterThanOrEqual(2);
     for (const r of refused) expect(r.body.code).toBe('STOCK_ABOVE_MAXIMUM');
-    const ledger = (await t.http.get(`/products/${product.id}/stock/movements`).query({ limit: 100 })).body.items as { type: string; delta: number }[];
+    const ledger = (await t.http.get(`/products/${product.id}/stock/movements`).query({ limit: 100 })).body.items as {
+      type: string;
+      delta: number;
+    }[];
     const returned = ledger.filter((m) => m.type === 'cancel').reduce((sum, m) => sum + m.delta, 0);
     expect(returned).toBeLessThanOrEqual(20);
     const stock = await stockOf(product.id);

@@ -8,7 +8,10 @@ describe('Customers (e2e)', () => {
 
   describe('POST /customers', () => {
     it('creates a customer and answers 201 {message, customer}', async () => {
-      const res = await t.http.post('/customers').send({ name: '  Ada Lovelace ', email: 'ada@example.com', phone_number: '+44 20 7946 0958' }).expect(201);
+      const res = await t.http
+        .post('/customers')
+        .send({ name: '  Ada Lovelace ', email: 'ada@example.com', phone_number: '+44 20 7946 0958' })
+        .expect(201);
       expect(res.body.message).toEqual(expect.any(String));
       expect(res.body.customer).toEqual({
         id: expect.any(Number),
@@ -70,11 +73,12 @@ describe('Customers (e2e)', () => {
       expect((await t.http.get('/customers').expect(200)).body.total).toBeGreaterThan(0);
     });
 
-    it.each([
-      [{ limit: 101 }], [{ limit: 0 }], [{ limit: 'ten' }], [{ offset: -1 }], [{ limit: 1.5 }],
-    ])('refuses pagination %p with 400', async (query) => {
-      expectProblem(await t.http.get('/customers').query(query), 400, 'VALIDATION_FAILED');
-    });
+    it.each([[{ limit: 101 }], [{ limit: 0 }], [{ limit: 'ten' }], [{ offset: -1 }], [{ limit: 1.5 }]])(
+      'refuses pagination %p with 400',
+      async (query) => {
+        expectProblem(await t.http.get('/customers').query(query), 400, 'VALIDATION_FAILED');
+      },
+    );
   });
 
   describe('GET/PUT/DELETE /customers/:id', () => {
@@ -96,7 +100,12 @@ describe('Customers (e2e)', () => {
     it('updates partially', async () => {
       const customer = await createCustomer(t.http, { name: 'Before' });
       const res = await t.http.put(`/customers/${customer.id}`).send({ name: 'After' }).expect(200);
-      expect(res.body.customer).toMatchObject({ id: customer.id, name: 'After', email: customer.email, phone_number: customer.phone_number });
+      expect(res.body.customer).toMatchObject({
+        id: customer.id,
+        name: 'After',
+        email: customer.email,
+        phone_number: customer.phone_number,
+      });
     });
 
     it('refuses an update to a taken email (409), an empty body and unknown fields (400), and changes nothing', async () => {

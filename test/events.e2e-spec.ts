@@ -11,7 +11,10 @@ async function readFeed(t: TestApp, after?: string, limit = 7) {
   const events: EventResponseDto[] = [];
   let cursor = after;
   for (;;) {
-    const res = await t.http.get('/events').query({ ...(cursor !== undefined && { after: cursor }), limit }).expect(200);
+    const res = await t.http
+      .get('/events')
+      .query({ ...(cursor !== undefined && { after: cursor }), limit })
+      .expect(200);
     events.push(...res.body.items);
     if (!res.body.items.length) {
       if (cursor !== undefined) expect(res.body.next_cursor).toBe(cursor);
@@ -110,7 +113,12 @@ describe('Event feed (e2e)', () => {
       const relay = t.app.get(EventRelay);
       const start = (await readFeed(t)).cursor;
       // a transaction that takes an id now and commits after the next change
-      const slow = await createConnection({ host: '127.0.0.1', user: process.env.DB_USERNAME ?? 'root', password: process.env.DB_PASSWORD ?? '', database: t.database });
+      const slow = await createConnection({
+        host: '127.0.0.1',
+        user: process.env.DB_USERNAME ?? 'root',
+        password: process.env.DB_PASSWORD ?? '',
+        database: t.database,
+      });
       await slow.beginTransaction();
       await slow.query(
         `INSERT INTO events (event_id, type, subject_type, subject_id, data) VALUES ('evt_slow000000000000000000000000000', 'customer.updated', 'customer', 1, '{}')`,
@@ -125,7 +133,9 @@ describe('Event feed (e2e)', () => {
       await relay.runOnce();
       const second = await readFeed(t, first.cursor);
       expect(second.events.map((e) => e.id)).toEqual(['evt_slow000000000000000000000000000']);
-      console.log(`out-of-order commit: the later-committed lower id was stamped after, read once (${first.events.length} + ${second.events.length} events)`);
+      console.log(
+        `out-of-order commit: the later-committed lower id was stamped after, read once (${first.events.length} + ${second.events.length} events)`,
+      );
     } finally {
       await t.close();
     }
@@ -143,7 +153,10 @@ describe('Event feed (e2e)', () => {
       let placing = true;
       const consumer = (async () => {
         while (placing || seen.length < (await eventCount(a))) {
-          const res = await (seen.length % 2 ? a : b).http.get('/events').query({ ...(cursor && { after: cursor }), limit: 50 }).expect(200);
+          const res = await (seen.length % 2 ? a : b).http
+            .get('/events')
+            .query({ ...(cursor && { after: cursor }), limit: 50 })
+            .expect(200);
           seen.push(...res.body.items);
           cursor = res.body.next_cursor;
           if (!res.body.items.length) await new Promise((resolve) => setTimeout(resolve, 30));
@@ -162,7 +175,9 @@ describe('Event feed (e2e)', () => {
       expect(ids.length).toBe(await eventCount(a));
       expect(seen.filter((e) => e.type === 'order.created').length).toBe(500);
       const leaders = [a, b].filter((t) => t.app.get(EventRelay).isLeader).length;
-      console.log(`feed under load: 500 orders over 2 instances, ${ids.length} events read exactly once, ${leaders} relay holding the lease`);
+      console.log(
+        `feed under load: 500 orders over 2 instances, ${ids.length} events read exactly once, ${leaders} relay holding the lease`,
+      );
       expect(leaders).toBe(1);
     } finally {
       await b.close();

@@ -28,24 +28,49 @@ describe('Hostile input (e2e)', () => {
       expect((await t.http.get('/products').query({ search: name })).body.total).toBe(0);
     });
 
-    it.each(['quantity', 'adjustment', 'reorder_threshold', 'reorder_quantity'])('PATCH /products/:id/stock {"%s": null}', async (field) => {
-      const product = await createProduct(t.http, { stock_quantity: 5, reorder_threshold: 2, reorder_quantity: 10 });
-      const problem = expectProblem(await t.http.patch(`/products/${product.id}/stock`).send({ [field]: null }), 400, 'VALIDATION_FAILED');
-      expect(problem.errors).toEqual(names(field));
-      expect((await t.http.get(`/products/${product.id}/stock`)).body).toMatchObject({ quantity: 5, reorder_threshold: 2, reorder_quantity: 10 });
-      expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.total).toBe(1);
-    });
+    it.each(['quantity', 'adjustment', 'reorder_threshold', 'reorder_quantity'])(
+      'PATCH /products/:id/stock {"%s": null}',
+      async (field) => {
+        const product = await createProduct(t.http, { stock_quantity: 5, reorder_threshold: 2, reorder_quantity: 10 });
+        const problem = expectProblem(
+          await t.http.patch(`/products/${product.id}/stock`).send({ [field]: null }),
+          400,
+          'VALIDATION_FAILED',
+        );
+        expect(problem.errors).toEqual(names(field));
+        expect((await t.http.get(`/products/${product.id}/stock`)).body).toMatchObject({
+          quantity: 5,
+          reorder_threshold: 2,
+          reorder_quantity: 10,
+        });
+        expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.total).toBe(1);
+      },
+    );
 
     it.each(['name', 'email'])('PUT /customers/:id {"%s": null} with the customer\'s own token', async (field) => {
       const { customer, token } = await loggedInCustomer(t.http);
-      const problem = expectProblem(await t.as(token).put(`/customers/${customer.id}`).send({ [field]: null }), 400, 'VALIDATION_FAILED');
+      const problem = expectProblem(
+        await t
+          .as(token)
+          .put(`/customers/${customer.id}`)
+          .send({ [field]: null }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(problem.errors).toEqual(names(field));
       expect((await t.http.get(`/customers/${customer.id}`)).body).toMatchObject({ name: customer.name, email: customer.email });
     });
 
     it.each(['username', 'password'])('PUT /accounts/:id {"%s": null} with the customer\'s own token', async (field) => {
       const { account, token } = await loggedInCustomer(t.http);
-      const problem = expectProblem(await t.as(token).put(`/accounts/${account.id}`).send({ [field]: null }), 400, 'VALIDATION_FAILED');
+      const problem = expectProblem(
+        await t
+          .as(token)
+          .put(`/accounts/${account.id}`)
+          .send({ [field]: null }),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(problem.errors).toEqual(names(field));
       await t.http.post('/auth/login').send({ username: account.username, password: account.password }).expect(200);
     });
@@ -91,7 +116,11 @@ describe('Hostile input (e2e)', () => {
     it('reads a price in exponent notation by its value: 1e2 is 100, 1.5e1 is 15', async () => {
       const res = await t.http.post('/products').set('Content-Type', 'application/json').send('{"name":"Hundred","price":1e2}').expect(201);
       expect(res.body.product.price).toBe(100);
-      const updated = await t.http.put(`/products/${res.body.product.id}`).set('Content-Type', 'application/json').send('{"price":1.5e1}').expect(200);
+      const updated = await t.http
+        .put(`/products/${res.body.product.id}`)
+        .set('Content-Type', 'application/json')
+        .send('{"price":1.5e1}')
+        .expect(200);
       expect(updated.body.product.price).toBe(15);
     });
 

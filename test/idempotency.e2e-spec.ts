@@ -25,7 +25,11 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
     const first = await t.http.post('/orders').set('Idempotency-Key', key).send(body).expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     // same body with its fields in another order is the same request
-    const retry = await t.http.post('/orders').set('Idempotency-Key', key).send({ items: body.items, customer_id: customer.id }).expect(201);
+    const retry = await t.http
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ items: body.items, customer_id: customer.id })
+      .expect(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
     expect(await stockOf(product.id)).toBe(8);
@@ -36,8 +40,15 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
     const customer = await createCustomer(t.http);
     const product = await createProduct(t.http, { stock_quantity: 10 });
     const key = newKey();
-    await t.http.post('/orders').set('Idempotency-Key', key).send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }).expect(201);
-    const res = await t.http.post('/orders').set('Idempotency-Key', key).send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 3 }] });
+    await t.http
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] })
+      .expect(201);
+    const res = await t.http
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 3 }] });
     expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED');
     expect(await stockOf(product.id)).toBe(9);
   });
@@ -63,13 +74,27 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
     const alice = await loggedInCustomer(t.http);
     const bob = await loggedInCustomer(t.http);
     const key = newKey();
-    const a = await t.as(alice.token).post('/orders').set('Idempotency-Key', key).send({ customer_id: alice.customer.id, items: [{ product_id: product.id, quantity: 1 }] }).expect(201);
-    const b = await t.as(bob.token).post('/orders').set('Idempotency-Key', key).send({ customer_id: bob.customer.id, items: [{ product_id: product.id, quantity: 1 }] }).expect(201);
+    const a = await t
+      .as(alice.token)
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ customer_id: alice.customer.id, items: [{ product_id: product.id, quantity: 1 }] })
+      .expect(201);
+    const b = await t
+      .as(bob.token)
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ customer_id: bob.customer.id, items: [{ product_id: product.id, quantity: 1 }] })
+      .expect(201);
     expect(b.headers['idempotent-replayed']).toBeUndefined();
     expect(b.body.order.id).not.toBe(a.body.order.id);
     expect(b.body.order.customer_id).toBe(bob.customer.id);
     // the same body under the same key from the service is not Alice's either
-    const s = await t.http.post('/orders').set('Idempotency-Key', key).send({ customer_id: alice.customer.id, items: [{ product_id: product.id, quantity: 1 }] }).expect(201);
+    const s = await t.http
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ customer_id: alice.customer.id, items: [{ product_id: product.id, quantity: 1 }] })
+      .expect(201);
     expect(s.headers['idempotent-replayed']).toBeUndefined();
     expect(await stockOf(product.id)).toBe(7);
   });
@@ -94,7 +119,14 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
   it.each([['a'.repeat(256)], ['with space'], ['tab\tkey']])('refuses the key %p with 400 INVALID_IDEMPOTENCY_KEY', async (key) => {
     const customer = await createCustomer(t.http);
     const product = await createProduct(t.http, { stock_quantity: 5 });
-    expectProblem(await t.http.post('/orders').set('Idempotency-Key', key).send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }), 400, 'INVALID_IDEMPOTENCY_KEY');
+    expectProblem(
+      await t.http
+        .post('/orders')
+        .set('Idempotency-Key', key)
+        .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }),
+      400,
+      'INVALID_IDEMPOTENCY_KEY',
+    );
     expect(await stockOf(product.id)).toBe(5);
   });
 
@@ -102,12 +134,23 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
     const customer = await createCustomer(t.http);
     const product = await createProduct(t.http, { stock_quantity: 10 });
     const key = newKey();
-    await t.http.post('/orders').set('Idempotency-Key', key).send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }).expect(201);
+    await t.http
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] })
+      .expect(201);
     const service = t.app.get(IdempotencyService);
     expect(await service.purgeExpired()).toBe(0);
-    await t.app.get(DataSource).getRepository(IdempotencyKey).update({ key }, { createdAt: new Date(Date.now() - RETENTION_MS - 1000) });
+    await t.app
+      .get(DataSource)
+      .getRepository(IdempotencyKey)
+      .update({ key }, { createdAt: new Date(Date.now() - RETENTION_MS - 1000) });
     expect(await service.purgeExpired()).toBe(1);
-    const again = await t.http.post('/orders').set('Idempotency-Key', key).send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 4 }] }).expect(201);
+    const again = await t.http
+      .post('/orders')
+      .set('Idempotency-Key', key)
+      .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 4 }] })
+      .expect(201);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     expect(await stockOf(product.id)).toBe(5);
   });
@@ -115,7 +158,8 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
   describe('the key and the order commit together', () => {
     const keys = () => t.app.get(DataSource).getRepository(IdempotencyKey);
     const ordersInDb = (customerId: number) => t.app.get(DataSource).getRepository(Order).countBy({ customerId });
-    const backDate = (key: string) => keys().update({ scope: 'service', key }, { createdAt: new Date(Date.now() - ABANDONED_AFTER_MS - 5000) });
+    const backDate = (key: string) =>
+      keys().update({ scope: 'service', key }, { createdAt: new Date(Date.now() - ABANDONED_AFTER_MS - 5000) });
 
     it('replays an order that committed even if every write after its commit failed and its claim looks abandoned', async () => {
       const customer = await createCustomer(t.http);
@@ -160,7 +204,15 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
       const { requestHash } = await keys().findOneByOrFail({ scope: 'service', key: other });
       // a claim whose request died before its order committed
       const key = newKey();
-      await keys().insert({ scope: 'service', key, requestHash, claimToken: 'died-with-its-server', statusCode: null, responseBody: null, createdAt: new Date(Date.now() - ABANDONED_AFTER_MS - 5000) });
+      await keys().insert({
+        scope: 'service',
+        key,
+        requestHash,
+        claimToken: 'died-with-its-server',
+        statusCode: null,
+        responseBody: null,
+        createdAt: new Date(Date.now() - ABANDONED_AFTER_MS - 5000),
+      });
 
       const retries = 10;
       const send = () => Promise.all(Array.from({ length: retries }, () => t.http.post('/orders').set('Idempotency-Key', key).send(body)));
@@ -195,7 +247,9 @@ describe('Idempotency-Key on POST /orders (e2e)', () => {
       expect(retry.headers['idempotent-replayed']).toBeUndefined();
 
       // the slow request now reaches its transaction: its claim is no longer its own
-      await expect(t.app.get(OrdersService).place(body, undefined, slow.claim)).rejects.toMatchObject({ code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS' });
+      await expect(t.app.get(OrdersService).place(body, undefined, slow.claim)).rejects.toMatchObject({
+        code: 'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+      });
       expect(await ordersInDb(customer.id)).toBe(2);
       expect(await stockOf(product.id)).toBe(4);
       const again = await t.http.post('/orders').set('Idempotency-Key', key).send(body).expect(201);

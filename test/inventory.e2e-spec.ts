@@ -15,7 +15,18 @@ describe('Inventory (e2e)', () => {
     const product = await createProduct(t.http, { stock_quantity: 12 });
     const ledger = (await t.http.get(`/products/${product.id}/stock/movements`).expect(200)).body;
     expect(ledger).toEqual({
-      items: [{ id: expect.any(Number), type: 'initial', delta: 12, quantity_after: 12, order_id: null, replenishment_id: null, reason: expect.any(String), created_at: expect.any(String) }],
+      items: [
+        {
+          id: expect.any(Number),
+          type: 'initial',
+          delta: 12,
+          quantity_after: 12,
+          order_id: null,
+          replenishment_id: null,
+          reason: expect.any(String),
+          created_at: expect.any(String),
+        },
+      ],
       total: 1,
       limit: 20,
       offset: 0,
@@ -101,11 +112,13 @@ describe('Inventory (e2e)', () => {
     const page = (await t.http.get(`/products/${product.id}/stock/movements`).query({ limit: 3 }).expect(200)).body;
     expect(page.total).toBe(4);
     expect(page.items.map((m: { type: string }) => m.type)).toEqual(['adjustment', 'cancel', 'order']);
-    expect((await t.http.get(`/products/${product.id}/stock/movements`).query({ offset: 3 })).body.items.map((m: { type: string }) => m.type)).toEqual(['initial']);
+    expect(
+      (await t.http.get(`/products/${product.id}/stock/movements`).query({ offset: 3 })).body.items.map((m: { type: string }) => m.type),
+    ).toEqual(['initial']);
     expectProblem(await t.http.get('/products/999999/stock/movements'), 404, 'PRODUCT_NOT_FOUND');
   });
 
-  it('pages the ledger from the index (product_id, created_at, id), without sorting the product\'s movements', async () => {
+  it("pages the ledger from the index (product_id, created_at, id), without sorting the product's movements", async () => {
     for (const stock of [10, 20]) {
       const other = await createProduct(t.http, { stock_quantity: stock });
       for (const adjustment of [1, 2, -1]) await t.http.patch(`/products/${other.id}/stock`).send({ adjustment }).expect(200);
@@ -127,7 +140,9 @@ describe('Inventory (e2e)', () => {
     const low = await createProduct(t.http, { stock_quantity: 2, reorder_threshold: 5 });
     const atThreshold = await createProduct(t.http, { stock_quantity: 5, reorder_threshold: 5 });
     const fine = await createProduct(t.http, { stock_quantity: 6, reorder_threshold: 5 });
-    const ids = (await t.http.get('/inventory/low-stock').query({ limit: 100 }).expect(200)).body.items.map((p: { product_id: number }) => p.product_id);
+    const ids = (await t.http.get('/inventory/low-stock').query({ limit: 100 }).expect(200)).body.items.map(
+      (p: { product_id: number }) => p.product_id,
+    );
     expect(ids).toEqual(expect.arrayContaining([low.id, atThreshold.id]));
     expect(ids).not.toContain(fine.id);
     expect(ids.indexOf(low.id)).toBeLessThan(ids.indexOf(atThreshold.id));

@@ -17,7 +17,13 @@ describe(`Read isolation on ${engine} (e2e)`, () => {
     const customer = await createCustomer(t.http);
     const plenty = await createProduct(t.http, { stock_quantity: 100 });
     const none = await createProduct(t.http, { stock_quantity: 0 });
-    const failing = { customer_id: customer.id, items: [{ product_id: plenty.id, quantity: 7 }, { product_id: none.id, quantity: 1 }] };
+    const failing = {
+      customer_id: customer.id,
+      items: [
+        { product_id: plenty.id, quantity: 7 },
+        { product_id: none.id, quantity: 1 },
+      ],
+    };
     const seen = new Set<number>();
     for (let round = 0; round < 20; round++) {
       const [orders, reads] = await Promise.all([

@@ -26,7 +26,14 @@ describe('Logs and request ids (e2e)', () => {
     const res = await t.http.get(`/customers/${customer.id}`).set('X-Request-Id', 'trace-abc-123').expect(200);
     expect(res.headers['x-request-id']).toBe('trace-abc-123');
     const [line] = requestLines('trace-abc-123');
-    expect(line).toMatchObject({ level: 30, method: 'GET', route: '/customers/:id', status: 200, caller: { api_key: true }, service: 'ecommerce-api' });
+    expect(line).toMatchObject({
+      level: 30,
+      method: 'GET',
+      route: '/customers/:id',
+      status: 200,
+      caller: { api_key: true },
+      service: 'ecommerce-api',
+    });
     expect(typeof line.duration_ms).toBe('number');
     expect(typeof line.time).toBe('string');
   });

@@ -1,5 +1,14 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import type { HeaderObject, OpenAPIObject, OperationObject, ParameterObject, PathItemObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
+import type {
+  HeaderObject,
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  PathItemObject,
+  ReferenceObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_ID } from '../src/common/limits';
@@ -47,7 +56,8 @@ describe('OpenAPI document (e2e)', () => {
     try {
       expect(document).toEqual(JSON.parse(readFileSync(COMMITTED_DOCUMENT, 'utf8')));
     } catch (error) {
-      (error as Error).message = `postman/openapi.json differs from /docs-json: run \`npm run openapi\` and commit the result.\n\n${(error as Error).message}`;
+      (error as Error).message =
+        `postman/openapi.json differs from /docs-json: run \`npm run openapi\` and commit the result.\n\n${(error as Error).message}`;
       throw error;
     }
   });
@@ -97,7 +107,10 @@ describe('OpenAPI document (e2e)', () => {
   it('documents 503 DATABASE_UNAVAILABLE, as problem+json, on every operation (each needs the database)', () => {
     const undocumented = operations.filter(({ operation }) => {
       const response = operation.responses['503'] as ResponseObject | undefined;
-      return !response?.description.includes('`DATABASE_UNAVAILABLE`') || Object.keys(response.content ?? {}).join() !== 'application/problem+json';
+      return (
+        !response?.description.includes('`DATABASE_UNAVAILABLE`') ||
+        Object.keys(response.content ?? {}).join() !== 'application/problem+json'
+      );
     });
     expect(undocumented.map((o) => o.route)).toEqual([]);
   });
@@ -119,11 +132,18 @@ describe('OpenAPI document (e2e)', () => {
 
   it('documents every path id as ParseIdPipe checks it: an integer from 1 to MAX_ID', () => {
     const pathParameters = operations.flatMap(({ route, operation }) =>
-      (operation.parameters ?? []).map((p) => resolve<ParameterObject>(document, p)).filter((p) => p.in === 'path').map((p) => ({ route, name: p.name, schema: p.schema })),
+      (operation.parameters ?? [])
+        .map((p) => resolve<ParameterObject>(document, p))
+        .filter((p) => p.in === 'path')
+        .map((p) => ({ route, name: p.name, schema: p.schema })),
     );
     expect(pathParameters.length).toBeGreaterThanOrEqual(17);
     for (const parameter of pathParameters) {
-      expect(parameter).toEqual({ route: parameter.route, name: parameter.name, schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: MAX_ID }) });
+      expect(parameter).toEqual({
+        route: parameter.route,
+        name: parameter.name,
+        schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: MAX_ID }),
+      });
     }
   });
 
@@ -149,20 +169,30 @@ describe('OpenAPI document (e2e)', () => {
   });
 
   it('declares Retry-After on every 429, and documents a 429 on every operation', () => {
-    const rateLimited = operations.map(({ route, operation }) => ({ route, response: operation.responses['429'] as ResponseObject | undefined }));
+    const rateLimited = operations.map(({ route, operation }) => ({
+      route,
+      response: operation.responses['429'] as ResponseObject | undefined,
+    }));
     expect(rateLimited.filter(({ response }) => !response).map((r) => r.route)).toEqual([]);
     for (const { route, response } of rateLimited) {
-      expect({ route, retryAfter: response!.headers?.['Retry-After'] }).toEqual({ route, retryAfter: expect.objectContaining({ required: true }) });
+      expect({ route, retryAfter: response!.headers?.['Retry-After'] }).toEqual({
+        route,
+        retryAfter: expect.objectContaining({ required: true }),
+      });
     }
   });
 
   it('declares the RateLimit headers on every answer of the routes open without an API key', () => {
     // RateLimitGuard counts every caller but one with a valid API key
-    const open = operations.filter(({ operation }) => !operation.security?.length || operation.security.some((requirement) => 'bearer' in requirement));
+    const open = operations.filter(
+      ({ operation }) => !operation.security?.length || operation.security.some((requirement) => 'bearer' in requirement),
+    );
     expect(open.map((o) => o.route)).toEqual(expect.arrayContaining(['get /products', 'post /auth/login', 'post /orders']));
     const missing = open.flatMap(({ route, operation }) =>
       Object.entries(operation.responses)
-        .filter(([, response]) => ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'].some((name) => !(response as ResponseObject).headers?.[name]))
+        .filter(([, response]) =>
+          ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'].some((name) => !(response as ResponseObject).headers?.[name]),
+        )
         .map(([status]) => `${route} ${status}`),
     );
     expect(missing).toEqual([]);

@@ -17,7 +17,16 @@ describe('Orders (e2e)', () => {
       const customer = await createCustomer(t.http);
       const beans = await createProduct(t.http, { name: 'Beans', price: 19.99, stock_quantity: 10 });
       const filter = await createProduct(t.http, { name: 'Filter', price: 0.1, stock_quantity: 10 });
-      const res = await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: beans.id, quantity: 3 }, { product_id: filter.id, quantity: 1 }] }).expect(201);
+      const res = await t.http
+        .post('/orders')
+        .send({
+          customer_id: customer.id,
+          items: [
+            { product_id: beans.id, quantity: 3 },
+            { product_id: filter.id, quantity: 1 },
+          ],
+        })
+        .expect(201);
       expect(res.body).toEqual({
         message: expect.any(String),
         order: {
@@ -42,14 +51,20 @@ describe('Orders (e2e)', () => {
       const customer = await createCustomer(t.http);
       const a = await createProduct(t.http, { price: 0.1 });
       const b = await createProduct(t.http, { price: 0.2 });
-      const order = await placeOrder(t.http, customer.id, [{ product_id: a.id, quantity: 1 }, { product_id: b.id, quantity: 1 }]);
+      const order = await placeOrder(t.http, customer.id, [
+        { product_id: a.id, quantity: 1 },
+        { product_id: b.id, quantity: 1 },
+      ]);
       expect(order.total_price).toBe(0.3);
     });
 
     it('merges lines for the same product', async () => {
       const customer = await createCustomer(t.http);
       const product = await createProduct(t.http, { price: 2.5, stock_quantity: 10 });
-      const order = await placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 2 }, { product_id: product.id, quantity: 3 }]);
+      const order = await placeOrder(t.http, customer.id, [
+        { product_id: product.id, quantity: 2 },
+        { product_id: product.id, quantity: 3 },
+      ]);
       expect(order.items).toEqual([expect.objectContaining({ product_id: product.id, quantity: 5, line_total: 12.5 })]);
       expect(await stockOf(product.id)).toBe(5);
     });
@@ -69,7 +84,13 @@ describe('Orders (e2e)', () => {
       const customer = await createCustomer(t.http);
       const plenty = await createProduct(t.http, { stock_quantity: 10 });
       const scarce = await createProduct(t.http, { stock_quantity: 1 });
-      const res = await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: plenty.id, quantity: 2 }, { product_id: scarce.id, quantity: 3 }] });
+      const res = await t.http.post('/orders').send({
+        customer_id: customer.id,
+        items: [
+          { product_id: plenty.id, quantity: 2 },
+          { product_id: scarce.id, quantity: 3 },
+        ],
+      });
       const problem = expectProblem(res, 409, 'INSUFFICIENT_STOCK');
       expect(problem.errors).toEqual([{ product_id: scarce.id, requested: 3, available: 1 }]);
       expect(await stockOf(plenty.id)).toBe(10);
@@ -80,14 +101,30 @@ describe('Orders (e2e)', () => {
     it('answers 404 for an unknown or deleted customer or product', async () => {
       const customer = await createCustomer(t.http);
       const product = await createProduct(t.http);
-      expectProblem(await t.http.post('/orders').send({ customer_id: 999999, items: [{ product_id: product.id, quantity: 1 }] }), 404, 'CUSTOMER_NOT_FOUND');
-      const missing = expectProblem(await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: 999999, quantity: 1 }] }), 404, 'PRODUCT_NOT_FOUND');
+      expectProblem(
+        await t.http.post('/orders').send({ customer_id: 999999, items: [{ product_id: product.id, quantity: 1 }] }),
+        404,
+        'CUSTOMER_NOT_FOUND',
+      );
+      const missing = expectProblem(
+        await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: 999999, quantity: 1 }] }),
+        404,
+        'PRODUCT_NOT_FOUND',
+      );
       expect(missing.errors).toEqual([{ product_id: 999999 }]);
       const deleted = await createProduct(t.http);
       await t.http.delete(`/products/${deleted.id}`).expect(200);
-      expectProblem(await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: deleted.id, quantity: 1 }] }), 404, 'PRODUCT_NOT_FOUND');
+      expectProblem(
+        await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: deleted.id, quantity: 1 }] }),
+        404,
+        'PRODUCT_NOT_FOUND',
+      );
       await t.http.delete(`/customers/${customer.id}`).expect(200);
-      expectProblem(await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }), 404, 'CUSTOMER_NOT_FOUND');
+      expectProblem(
+        await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }),
+        404,
+        'CUSTOMER_NOT_FOUND',
+      );
       expect(await stockOf(product.id)).toBe(product.stock_quantity);
     });
 
@@ -116,7 +153,10 @@ describe('Orders (e2e)', () => {
     it('refuses merged lines above the per-product cap with 400 LINE_QUANTITY_TOO_LARGE', async () => {
       const customer = await createCustomer(t.http);
       const product = await createProduct(t.http, { stock_quantity: 50_000 });
-      const items = [{ product_id: product.id, quantity: 6000 }, { product_id: product.id, quantity: 6000 }];
+      const items = [
+        { product_id: product.id, quantity: 6000 },
+        { product_id: product.id, quantity: 6000 },
+      ];
       expectProblem(await t.http.post('/orders').send({ customer_id: customer.id, items }), 400, 'LINE_QUANTITY_TOO_LARGE');
       expect(await stockOf(product.id)).toBe(50_000);
     });
@@ -124,14 +164,16 @@ describe('Orders (e2e)', () => {
 
   describe('reads', () => {
     it('GET /orders/:id answers the contract shape; 400 for bad ids, 404 for unknown', async () => {
-      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [{ product_id: (await createProduct(t.http)).id, quantity: 1 }]);
+      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [
+        { product_id: (await createProduct(t.http)).id, quantity: 1 },
+      ]);
       const res = await t.http.get(`/orders/${order.id}`).expect(200);
       expect(Object.keys(res.body).sort()).toEqual(['created_at', 'customer_id', 'id', 'items', 'status', 'total_price', 'updated_at']);
       expectProblem(await t.http.get('/orders/abc'), 400, 'INVALID_ID');
       expectProblem(await t.http.get('/orders/999999'), 404, 'ORDER_NOT_FOUND');
     });
 
-    it('GET /orders/:customer_id/history lists that customer\'s orders newest first, paged; 404 for unknown customers', async () => {
+    it("GET /orders/:customer_id/history lists that customer's orders newest first, paged; 404 for unknown customers", async () => {
       const customer = await createCustomer(t.http);
       const other = await createCustomer(t.http);
       const product = await createProduct(t.http);
@@ -149,7 +191,7 @@ describe('Orders (e2e)', () => {
       expectProblem(await t.http.get('/orders/x/history'), 400, 'INVALID_ID');
     });
 
-    it('keeps a deleted customer\'s orders readable', async () => {
+    it("keeps a deleted customer's orders readable", async () => {
       const customer = await createCustomer(t.http);
       const order = await placeOrder(t.http, customer.id, [{ product_id: (await createProduct(t.http)).id, quantity: 1 }]);
       await t.http.delete(`/customers/${customer.id}`).expect(200);
@@ -173,9 +215,14 @@ describe('Orders (e2e)', () => {
 
   describe('status and tracking', () => {
     it('moves pending → processing → shipped → delivered with carrier and notes, all in the tracking history', async () => {
-      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [{ product_id: (await createProduct(t.http)).id, quantity: 1 }]);
+      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [
+        { product_id: (await createProduct(t.http)).id, quantity: 1 },
+      ]);
       await t.http.patch(`/orders/${order.id}/status`).send({ status: 'processing' }).expect(200);
-      const shipped = await t.http.patch(`/orders/${order.id}/status`).send({ status: 'shipped', carrier: 'DHL', tracking_number: 'JD0146', note: 'Left the warehouse' }).expect(200);
+      const shipped = await t.http
+        .patch(`/orders/${order.id}/status`)
+        .send({ status: 'shipped', carrier: 'DHL', tracking_number: 'JD0146', note: 'Left the warehouse' })
+        .expect(200);
       expect(shipped.body.order.status).toBe('shipped');
       await t.http.patch(`/orders/${order.id}/status`).send({ status: 'delivered' }).expect(200);
 
@@ -203,7 +250,9 @@ describe('Orders (e2e)', () => {
       [['processing', 'shipped'], 'cancelled'],
       [['processing', 'shipped', 'delivered'], 'processing'],
     ])('after %p refuses a move to %s with 409 INVALID_STATUS_TRANSITION, changing nothing', async (path, to) => {
-      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [{ product_id: (await createProduct(t.http)).id, quantity: 1 }]);
+      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [
+        { product_id: (await createProduct(t.http)).id, quantity: 1 },
+      ]);
       for (const status of path) await t.http.patch(`/orders/${order.id}/status`).send({ status }).expect(200);
       expectProblem(await t.http.patch(`/orders/${order.id}/status`).send({ status: to }), 409, 'INVALID_STATUS_TRANSITION');
       const track = (await t.http.get(`/orders/${order.id}/track`)).body;
@@ -212,7 +261,9 @@ describe('Orders (e2e)', () => {
     });
 
     it('validates the status body and answers 404 for unknown orders', async () => {
-      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [{ product_id: (await createProduct(t.http)).id, quantity: 1 }]);
+      const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [
+        { product_id: (await createProduct(t.http)).id, quantity: 1 },
+      ]);
       expectProblem(await t.http.patch(`/orders/${order.id}/status`).send({ status: 'teleported' }), 400, 'VALIDATION_FAILED');
       expectProblem(await t.http.patch(`/orders/${order.id}/status`).send({}), 400, 'VALIDATION_FAILED');
       expectProblem(await t.http.patch('/orders/999999/status').send({ status: 'processing' }), 404, 'ORDER_NOT_FOUND');
@@ -229,10 +280,19 @@ describe('Orders (e2e)', () => {
       const res = await t.http.post(`/orders/${order.id}/cancel`).send({ reason: 'Changed my mind' }).expect(200);
       expect(res.body).toEqual({ message: expect.any(String), order: expect.objectContaining({ id: order.id, status: 'cancelled' }) });
       expect(await stockOf(product.id)).toBe(5);
-      expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.items[0]).toMatchObject({ type: 'cancel', delta: 2, quantity_after: 5, order_id: order.id, reason: 'Changed my mind' });
+      expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.items[0]).toMatchObject({
+        type: 'cancel',
+        delta: 2,
+        quantity_after: 5,
+        order_id: order.id,
+        reason: 'Changed my mind',
+      });
       expectProblem(await t.http.post(`/orders/${order.id}/cancel`), 409, 'INVALID_STATUS_TRANSITION');
       expect(await stockOf(product.id)).toBe(5);
-      expect((await t.http.get(`/orders/${order.id}/track`)).body.history.at(-1)).toMatchObject({ status: 'cancelled', note: 'Changed my mind' });
+      expect((await t.http.get(`/orders/${order.id}/track`)).body.history.at(-1)).toMatchObject({
+        status: 'cancelled',
+        note: 'Changed my mind',
+      });
     });
 
     it('cancels a processing order without a body; refuses shipped orders (409) and unknown ones (404)', async () => {
@@ -263,7 +323,10 @@ describe('Orders (e2e)', () => {
       const customer = await createCustomer(t.http);
       const first = await placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 5 }]);
       const second = await placeOrder(t.http, customer.id, [{ product_id: product.id, quantity: 3 }]);
-      await t.http.patch(`/products/${product.id}/stock`).send({ adjustment: MAX_STOCK - 4 }).expect(200);
+      await t.http
+        .patch(`/products/${product.id}/stock`)
+        .send({ adjustment: MAX_STOCK - 4 })
+        .expect(200);
       expect(await stockOf(product.id)).toBe(MAX_STOCK - 2);
 
       await t.http.post(`/orders/${first.id}/cancel`).expect(200);
@@ -282,7 +345,10 @@ describe('Orders (e2e)', () => {
       const order = await placeOrder(t.http, (await createCustomer(t.http)).id, [{ product_id: product.id, quantity: 1 }]);
       await t.http.delete(`/products/${product.id}`).expect(200);
       await t.http.post(`/orders/${order.id}/cancel`).expect(200);
-      expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.items[0]).toMatchObject({ type: 'cancel', quantity_after: 3 });
+      expect((await t.http.get(`/products/${product.id}/stock/movements`)).body.items[0]).toMatchObject({
+        type: 'cancel',
+        quantity_after: 3,
+      });
     });
   });
 });

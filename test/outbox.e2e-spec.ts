@@ -23,7 +23,7 @@ describe('Outbox (e2e)', () => {
     (await dataSource.query('SELECT id, type, subject_type, subject_id, data FROM events WHERE id > ? ORDER BY id', [id])) as OutboxRow[];
   const lastId = async () => Number((await dataSource.query('SELECT COALESCE(MAX(id), 0) AS id FROM events'))[0].id);
 
-  it('writes a placed order\'s events with it: the order, and each stock movement', async () => {
+  it("writes a placed order's events with it: the order, and each stock movement", async () => {
     const customer = await createCustomer(t.http);
     const product = await createProduct(t.http, { stock_quantity: 5, reorder_threshold: 3 });
     const before = await lastId();
@@ -35,7 +35,14 @@ describe('Outbox (e2e)', () => {
       ['stock.low', 'product', product.id],
       ['order.created', 'order', order.id],
     ]);
-    expect(JSON.parse(events[0].data)).toMatchObject({ type: 'order', delta: -2, quantity_after: 3, order_id: order.id, product_id: product.id, quantity: 3 });
+    expect(JSON.parse(events[0].data)).toMatchObject({
+      type: 'order',
+      delta: -2,
+      quantity_after: 3,
+      order_id: order.id,
+      product_id: product.id,
+      quantity: 3,
+    });
     expect(JSON.parse(events[2].data)).toEqual(order);
   });
 
@@ -44,12 +51,18 @@ describe('Outbox (e2e)', () => {
     const plenty = await createProduct(t.http, { stock_quantity: 10 });
     const scarce = await createProduct(t.http, { stock_quantity: 1 });
     const before = await lastId();
-    const res = await t.http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: plenty.id, quantity: 1 }, { product_id: scarce.id, quantity: 2 }] });
+    const res = await t.http.post('/orders').send({
+      customer_id: customer.id,
+      items: [
+        { product_id: plenty.id, quantity: 1 },
+        { product_id: scarce.id, quantity: 2 },
+      ],
+    });
     expectProblem(res, 409, 'INSUFFICIENT_STOCK');
     expect(await eventsAfter(before)).toEqual([]);
   });
 
-  it('writes catalogue and customer changes, and a new product\'s opening stock', async () => {
+  it("writes catalogue and customer changes, and a new product's opening stock", async () => {
     const before = await lastId();
     const customer = await createCustomer(t.http);
     await t.http.put(`/customers/${customer.id}`).send({ name: 'Renamed' }).expect(200);

@@ -14,7 +14,10 @@ describe('Platform: errors, limits, health, Swagger (e2e)', () => {
   });
 
   it('answers a 2 MB body with 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await t.http.post('/customers').set('Content-Type', 'application/json').send(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), email: 'big@example.com' }));
+    const res = await t.http
+      .post('/customers')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), email: 'big@example.com' }));
     expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -37,12 +40,25 @@ describe('Platform: errors, limits, health, Swagger (e2e)', () => {
     expect(ui.text).toContain('swagger-ui');
     const doc = (await t.http.get('/docs-json').expect(200)).body;
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/customers', '/customers/{id}', '/accounts', '/accounts/{id}', '/products', '/products/{id}', '/products/{id}/stock', '/health']) {
+    for (const path of [
+      '/customers',
+      '/customers/{id}',
+      '/accounts',
+      '/accounts/{id}',
+      '/products',
+      '/products/{id}',
+      '/products/{id}/stock',
+      '/health',
+    ]) {
       expect(doc.paths).toHaveProperty([path]);
     }
     for (const [path, operations] of Object.entries<Record<string, { tags?: string[]; summary?: string }>>(doc.paths)) {
       for (const [method, op] of Object.entries(operations)) {
-        expect({ route: `${method} ${path}`, tagged: !!op.tags?.length, summarized: !!op.summary }).toEqual({ route: `${method} ${path}`, tagged: true, summarized: true });
+        expect({ route: `${method} ${path}`, tagged: !!op.tags?.length, summarized: !!op.summary }).toEqual({
+          route: `${method} ${path}`,
+          tagged: true,
+          summarized: true,
+        });
       }
     }
   });

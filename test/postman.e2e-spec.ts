@@ -58,7 +58,11 @@ function requestsOf(items: PostmanItem[], folder = ''): CollectedRequest[] {
 /** newman builds the URL from `path` when the collection gives one, from `raw` otherwise. */
 function segmentsOf(url: PostmanUrl): string[] {
   if (url.path) return url.path;
-  return url.raw.replace(/^\{\{baseUrl\}\}/, '').split('?')[0].split('/').filter(Boolean);
+  return url.raw
+    .replace(/^\{\{baseUrl\}\}/, '')
+    .split('?')[0]
+    .split('/')
+    .filter(Boolean);
 }
 
 const routeName = (route: RegisteredRoute) => `${route.method} ${route.url}`;
@@ -79,7 +83,11 @@ function serves(route: RegisteredRoute, request: CollectedRequest): boolean {
 
 /** Static segments win over parameters, position by position, as in Fastify's router. */
 function moreSpecific(a: RegisteredRoute, b: RegisteredRoute): number {
-  const shape = (route: RegisteredRoute) => route.url.split('/').filter(Boolean).map((s) => (s.startsWith(':') ? 1 : 0));
+  const shape = (route: RegisteredRoute) =>
+    route.url
+      .split('/')
+      .filter(Boolean)
+      .map((s) => (s.startsWith(':') ? 1 : 0));
   const [x, y] = [shape(a), shape(b)];
   const differ = x.findIndex((v, i) => v !== y[i]);
   return differ === -1 ? 0 : x[differ] - y[differ];
@@ -91,7 +99,12 @@ function routeFor(routes: RegisteredRoute[], request: CollectedRequest): Registe
 }
 
 function uncovered(routes: RegisteredRoute[], requests: CollectedRequest[]): string[] {
-  const exercised = new Set(requests.map((r) => routeFor(routes, r)).filter(Boolean).map((r) => routeName(r!)));
+  const exercised = new Set(
+    requests
+      .map((r) => routeFor(routes, r))
+      .filter(Boolean)
+      .map((r) => routeName(r!)),
+  );
   return routes.map(routeName).filter((name) => !exercised.has(name));
 }
 

@@ -38,9 +38,15 @@ describe('Products (e2e)', () => {
 
   it('takes and changes the replenishment settings', async () => {
     const settings = { lead_time_days: 3, reorder_policy: 'demand', service_level: 0.975, cover_days: 21 };
-    const created = await t.http.post('/products').send({ name: 'Grinder', price: 80, ...settings }).expect(201);
+    const created = await t.http
+      .post('/products')
+      .send({ name: 'Grinder', price: 80, ...settings })
+      .expect(201);
     expect(created.body.product).toMatchObject(settings);
-    const updated = await t.http.put(`/products/${created.body.product.id}`).send({ reorder_policy: 'fixed', service_level: 0.9999 }).expect(200);
+    const updated = await t.http
+      .put(`/products/${created.body.product.id}`)
+      .send({ reorder_policy: 'fixed', service_level: 0.9999 })
+      .expect(200);
     expect(updated.body.product).toMatchObject({ ...settings, reorder_policy: 'fixed', service_level: 0.9999 });
   });
 
@@ -59,7 +65,12 @@ describe('Products (e2e)', () => {
     expect(expectProblem(await t.http.put(`/products/${product.id}`).send(body), 400, 'VALIDATION_FAILED').errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ field })]),
     );
-    expect((await t.http.get(`/products/${product.id}`)).body).toMatchObject({ lead_time_days: 0, reorder_policy: 'fixed', service_level: 0.95, cover_days: 14 });
+    expect((await t.http.get(`/products/${product.id}`)).body).toMatchObject({
+      lead_time_days: 0,
+      reorder_policy: 'fixed',
+      service_level: 0.95,
+      cover_days: 14,
+    });
     expectProblem(await t.http.post('/products').send({ name: 'P', price: 5, ...body }), 400, 'VALIDATION_FAILED');
   });
 
@@ -106,7 +117,11 @@ describe('Products (e2e)', () => {
     const product = await createProduct(t.http, { price: 5, stock_quantity: 7 });
     const res = await t.http.put(`/products/${product.id}`).send({ price: 6.5, reorder_threshold: 2 }).expect(200);
     expect(res.body.product).toMatchObject({ price: 6.5, reorder_threshold: 2, stock_quantity: 7, name: product.name });
-    const problem = expectProblem(await t.http.put(`/products/${product.id}`).send({ name: 'Changed', stock_quantity: 1000 }), 400, 'VALIDATION_FAILED');
+    const problem = expectProblem(
+      await t.http.put(`/products/${product.id}`).send({ name: 'Changed', stock_quantity: 1000 }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(problem.errors).toEqual([expect.objectContaining({ field: 'stock_quantity' })]);
     expect((await t.http.get(`/products/${product.id}`)).body).toMatchObject({ name: product.name, stock_quantity: 7 });
     expectProblem(await t.http.put(`/products/${product.id}`).send({}), 400, 'EMPTY_UPDATE');

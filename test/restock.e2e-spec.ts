@@ -9,7 +9,9 @@ import { unbalancedProducts } from './support/ledger';
 import { onMysql, startApp, TestApp } from './support/app';
 
 const restockCount = async (t: TestApp, productId: number) =>
-  (await t.http.get(`/products/${productId}/stock/movements`).query({ limit: 100 }).expect(200)).body.items.filter((m: { type: string }) => m.type === 'restock').length;
+  (await t.http.get(`/products/${productId}/stock/movements`).query({ limit: 100 }).expect(200)).body.items.filter(
+    (m: { type: string }) => m.type === 'restock',
+  ).length;
 
 describe('Restocking (e2e)', () => {
   describe('POST /inventory/restock', () => {
@@ -29,11 +31,17 @@ describe('Restocking (e2e)', () => {
 
       const stock = (await t.http.get(`/products/${low.id}/stock`)).body;
       expect(stock).toMatchObject({ quantity: 21, low_stock: false, last_restocked_at: expect.any(String) });
-      expect((await t.http.get(`/products/${low.id}/stock/movements`)).body.items[0]).toMatchObject({ type: 'restock', delta: 20, quantity_after: 21 });
+      expect((await t.http.get(`/products/${low.id}/stock/movements`)).body.items[0]).toMatchObject({
+        type: 'restock',
+        delta: 20,
+        quantity_after: 21,
+      });
       expect((await t.http.get(`/products/${manual.id}/stock`)).body.quantity).toBe(0);
 
       // no longer low: a second pass leaves it alone
-      expect((await t.http.post('/inventory/restock').expect(200)).body.restocked.map((r: { product_id: number }) => r.product_id)).not.toContain(low.id);
+      expect(
+        (await t.http.post('/inventory/restock').expect(200)).body.restocked.map((r: { product_id: number }) => r.product_id),
+      ).not.toContain(low.id);
       expect(await restockCount(t, low.id)).toBe(1);
       expect(await unbalancedProducts(t.app.get(DataSource))).toEqual([]);
     });
@@ -48,7 +56,9 @@ describe('Restocking (e2e)', () => {
       expect((await t.http.get(`/products/${full.id}/stock`)).body).toMatchObject({ quantity: MAX_STOCK - 5, low_stock: true });
 
       // at MAX_STOCK and still at its threshold: the next pass has no room either
-      expect((await t.http.post('/inventory/restock').expect(200)).body.restocked.map((r: { product_id: number }) => r.product_id)).not.toContain(fits.id);
+      expect(
+        (await t.http.post('/inventory/restock').expect(200)).body.restocked.map((r: { product_id: number }) => r.product_id),
+      ).not.toContain(fits.id);
       expect((await t.http.get(`/products/${fits.id}/stock`)).body.quantity).toBe(MAX_STOCK);
       expect(await unbalancedProducts(t.app.get(DataSource))).toEqual([]);
     });
@@ -86,7 +96,9 @@ describe('Restocking (e2e)', () => {
 
     it('restock each low product exactly once when both run the pass at the same moment', async () => {
       const products = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => createProduct(a.http, { stock_quantity: 0, reorder_threshold: 10, reorder_quantity: i % 2 ? 25 : 4 })),
+        Array.from({ length: 20 }, (_, i) =>
+          createProduct(a.http, { stock_quantity: 0, reorder_threshold: 10, reorder_quantity: i % 2 ? 25 : 4 }),
+        ),
       );
       const [fromA, fromB] = await Promise.all([a.app.get(ReplenishmentService).replenish(), b.app.get(ReplenishmentService).replenish()]);
       expect(fromA.restocked.length + fromB.restocked.length).toBe(20);
@@ -111,7 +123,9 @@ describe('Restocking (e2e)', () => {
 
     it('restocks each product exactly once per tick, never twice, with the schedulers 0-300 ms apart', async () => {
       // low, and still low after each restock: every tick's pass restocks every one of them
-      const products = await Promise.all(Array.from({ length: 10 }, () => createProduct(setup.http, { stock_quantity: 0, reorder_threshold: 1000, reorder_quantity: 5 })));
+      const products = await Promise.all(
+        Array.from({ length: 10 }, () => createProduct(setup.http, { stock_quantity: 0, reorder_threshold: 1000, reorder_quantity: 5 })),
+      );
       const a = await startApp({ database: setup.database, reuse: true, env: everySecond });
       instances.push(a);
       const schedulerA = a.app.get(JobScheduler);

@@ -29,7 +29,12 @@ const register = async (t: TestApp, body: Record<string, unknown>): Promise<Regi
   (await t.http.post('/webhooks').send(body).expect(201)).body.webhook;
 
 const deliveriesOf = async (t: TestApp, id: number, query: Record<string, string | number> = {}) =>
-  (await t.http.get(`/webhooks/${id}/deliveries`).query({ limit: 100, ...query }).expect(200)).body.items as {
+  (
+    await t.http
+      .get(`/webhooks/${id}/deliveries`)
+      .query({ limit: 100, ...query })
+      .expect(200)
+  ).body.items as {
     id: number;
     event_id: string;
     event_type: string;
@@ -47,7 +52,10 @@ async function feedAfter(t: TestApp, after?: string): Promise<{ events: EventRes
   const events: EventResponseDto[] = [];
   let cursor = after;
   for (;;) {
-    const res = await t.http.get('/events').query({ ...(cursor && { after: cursor }), limit: 1000 }).expect(200);
+    const res = await t.http
+      .get('/events')
+      .query({ ...(cursor && { after: cursor }), limit: 1000 })
+      .expect(200);
     events.push(...res.body.items);
     if (!res.body.items.length) return { events, cursor: res.body.next_cursor };
     cursor = res.body.next_cursor;
@@ -113,7 +121,10 @@ describe('Webhooks (e2e)', () => {
 
   describe('endpoints', () => {
     it('registers an endpoint and shows its secret only when created and when rotated', async () => {
-      const res = await t.http.post('/webhooks').send({ url: 'https://fulfilment.example/hooks', event_types: ['order.*', 'stock.low'], description: 'Fulfilment' }).expect(201);
+      const res = await t.http
+        .post('/webhooks')
+        .send({ url: 'https://fulfilment.example/hooks', event_types: ['order.*', 'stock.low'], description: 'Fulfilment' })
+        .expect(201);
       const webhook = res.body.webhook;
       expect(res.body.message).toBe('Webhook registered');
       expect(webhook).toEqual({
@@ -135,8 +146,16 @@ describe('Webhooks (e2e)', () => {
       expect(listed.items.find((w: { id: number }) => w.id === webhook.id)).toEqual(shown);
       expect(JSON.stringify(listed)).not.toContain('whsec_');
 
-      const updated = (await t.http.put(`/webhooks/${webhook.id}`).send({ event_types: ['*'], description: null, enabled: false }).expect(200)).body;
-      expect(updated).toMatchObject({ message: 'Webhook updated', webhook: { event_types: ['*'], description: null, enabled: false, url: webhook.url } });
+      const updated = (
+        await t.http
+          .put(`/webhooks/${webhook.id}`)
+          .send({ event_types: ['*'], description: null, enabled: false })
+          .expect(200)
+      ).body;
+      expect(updated).toMatchObject({
+        message: 'Webhook updated',
+        webhook: { event_types: ['*'], description: null, enabled: false, url: webhook.url },
+      });
       expect(updated.webhook.secret).toBeUndefined();
 
       const rotated = (await t.http.post(`/webhooks/${webhook.id}/rotate-secret`).expect(200)).body;
@@ -172,7 +191,11 @@ describe('Webhooks (e2e)', () => {
       expectProblem(await t.http.put(`/webhooks/${webhook.id}`).send({ event_types: null }), 400, 'VALIDATION_FAILED');
       expectProblem(await t.http.put(`/webhooks/${webhook.id}`).send({ enabled: 'yes' }), 400, 'VALIDATION_FAILED');
       expectProblem(await t.http.put(`/webhooks/${webhook.id}`).send({ url: 'gopher://x' }), 400, 'VALIDATION_FAILED');
-      expect((await t.http.get(`/webhooks/${webhook.id}`).expect(200)).body).toMatchObject({ url: webhook.url, event_types: ['order.*'], enabled: true });
+      expect((await t.http.get(`/webhooks/${webhook.id}`).expect(200)).body).toMatchObject({
+        url: webhook.url,
+        event_types: ['order.*'],
+        enabled: true,
+      });
       expectProblem(await t.http.get('/webhooks/999999'), 404, 'WEBHOOK_NOT_FOUND');
       expectProblem(await t.http.put('/webhooks/999999').send({ enabled: true }), 404, 'WEBHOOK_NOT_FOUND');
       expectProblem(await t.http.delete('/webhooks/999999'), 404, 'WEBHOOK_NOT_FOUND');
@@ -185,7 +208,7 @@ describe('Webhooks (e2e)', () => {
   });
 
   describe('delivery', () => {
-    it('POSTs each event once with exactly the feed\'s JSON, signed so that standardwebhooks and the README snippet verify it', async () => {
+    it("POSTs each event once with exactly the feed's JSON, signed so that standardwebhooks and the README snippet verify it", async () => {
       await t.app.get(EventRelay).runOnce();
       const start = (await feedAfter(t)).cursor;
       const everything = await receiver();
@@ -202,7 +225,14 @@ describe('Webhooks (e2e)', () => {
 
       await pump(t, 'six deliveries', () => everything.accepted().length >= 6 && ordersOnly.accepted().length >= 2);
       const { events } = await feedAfter(t, start);
-      expect(events.map((e) => e.type)).toEqual(['customer.created', 'product.created', 'stock.changed', 'stock.changed', 'stock.low', 'order.created']);
+      expect(events.map((e) => e.type)).toEqual([
+        'customer.created',
+        'product.created',
+        'stock.changed',
+        'stock.changed',
+        'stock.low',
+        'order.created',
+      ]);
       const byId = new Map(events.map((e) => [e.id, e]));
 
       expect(everything.received.map((r) => r.event.id).sort()).toEqual(events.map((e) => e.id).sort());
@@ -219,12 +249,16 @@ describe('Webhooks (e2e)', () => {
         const tampered = request.body.replace(/"id":"evt_/, '"id":"evt_x');
         expect(verifyWebhook(tampered, headers, all.secret)).toBe(false);
         expect(() => new StandardWebhook(all.secret).verify(tampered, headers)).toThrow();
-        expect(verifyWebhook(request.body, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 600) }, all.secret)).toBe(false);
+        expect(
+          verifyWebhook(request.body, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) - 600) }, all.secret),
+        ).toBe(false);
         expect(verifyWebhook(request.body, headers, some.secret)).toBe(false);
       }
       const placed = everything.received.find((r) => r.event.type === 'order.created')!;
       expect(placed.event).toMatchObject({ subject: { type: 'order', id: order.id }, data: order });
-      expect(verifyWebhook(placed.body.replace(`"total_price":${order.total_price}`, '"total_price":0.01'), headersOf(placed), all.secret)).toBe(false);
+      expect(
+        verifyWebhook(placed.body.replace(`"total_price":${order.total_price}`, '"total_price":0.01'), headersOf(placed), all.secret),
+      ).toBe(false);
 
       expect(ordersOnly.received.map((r) => r.event.type).sort()).toEqual(['order.created', 'stock.low']);
       for (const request of ordersOnly.received) expect(verifyWebhook(request.body, headersOf(request), some.secret)).toBe(true);
@@ -232,13 +266,30 @@ describe('Webhooks (e2e)', () => {
       const log = await deliveriesOf(t, all.id);
       expect(log).toHaveLength(6);
       for (const delivery of log) {
-        expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1, last_status_code: 200, last_error: null, next_attempt_at: null, delivered_at: expect.any(String) });
-        expect(delivery.attempt_log).toEqual([{ attempt: 1, status_code: 200, error: null, duration_ms: expect.any(Number), attempted_at: expect.any(String) }]);
+        expect(delivery).toMatchObject({
+          status: 'succeeded',
+          attempts: 1,
+          last_status_code: 200,
+          last_error: null,
+          next_attempt_at: null,
+          delivered_at: expect.any(String),
+        });
+        expect(delivery.attempt_log).toEqual([
+          { attempt: 1, status_code: 200, error: null, duration_ms: expect.any(Number), attempted_at: expect.any(String) },
+        ]);
       }
       expect(log.map((d) => d.event_id).sort()).toEqual(events.map((e) => e.id).sort());
       // what is sent is what Swagger documents for each type
-      expect([...(await expectDocumented(t, events))].sort()).toEqual(['customer.created', 'order.created', 'product.created', 'stock.changed', 'stock.low']);
-      console.log(`webhooks: ${everything.received.length} + ${ordersOnly.received.length} signed deliveries, each verified by standardwebhooks and docs/verify-webhook.js, tampered bodies refused`);
+      expect([...(await expectDocumented(t, events))].sort()).toEqual([
+        'customer.created',
+        'order.created',
+        'product.created',
+        'stock.changed',
+        'stock.low',
+      ]);
+      console.log(
+        `webhooks: ${everything.received.length} + ${ordersOnly.received.length} signed deliveries, each verified by standardwebhooks and docs/verify-webhook.js, tampered bodies refused`,
+      );
       await t.http.delete(`/webhooks/${all.id}`).expect(200);
       await t.http.delete(`/webhooks/${some.id}`).expect(200);
     });
@@ -258,7 +309,14 @@ describe('Webhooks (e2e)', () => {
       for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(90);
 
       const [delivery] = await deliveriesOf(t, webhook.id);
-      expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, last_status_code: 200, last_error: null, next_attempt_at: null, delivered_at: expect.any(String) });
+      expect(delivery).toMatchObject({
+        status: 'succeeded',
+        attempts: 3,
+        last_status_code: 200,
+        last_error: null,
+        next_attempt_at: null,
+        delivered_at: expect.any(String),
+      });
       expect(delivery.attempt_log.map(({ attempt, status_code, error }) => ({ attempt, status_code, error }))).toEqual([
         { attempt: 1, status_code: 500, error: 'The receiver answered 500' },
         { attempt: 2, status_code: 500, error: 'The receiver answered 500' },
@@ -275,7 +333,14 @@ describe('Webhooks (e2e)', () => {
       await createCustomer(t.http);
       await pump(t, 'the delivery to fail', async () => (await deliveriesOf(t, webhook.id))[0]?.status === 'failed');
       let [delivery] = await deliveriesOf(t, webhook.id);
-      expect(delivery).toMatchObject({ status: 'failed', attempts: 4, last_status_code: 503, last_error: 'The receiver answered 503', next_attempt_at: null, delivered_at: null });
+      expect(delivery).toMatchObject({
+        status: 'failed',
+        attempts: 4,
+        last_status_code: 503,
+        last_error: 'The receiver answered 503',
+        next_attempt_at: null,
+        delivered_at: null,
+      });
       expect(delivery.attempt_log.map((a) => a.status_code)).toEqual([503, 503, 503, 503]);
       expect(down.received).toHaveLength(4);
       // failing for less than WEBHOOK_DISABLE_AFTER (5d): still enabled
@@ -323,7 +388,10 @@ describe('Webhooks (e2e)', () => {
       const [delivery] = await deliveriesOf(t, webhook.id);
 
       const res = await t.http.post(`/webhooks/${webhook.id}/deliveries/${delivery.id}/retry`).expect(202);
-      expect(res.body).toMatchObject({ message: 'Delivery queued', delivery: { id: delivery.id, status: 'pending', attempts: 1, next_attempt_at: expect.any(String), delivered_at: null } });
+      expect(res.body).toMatchObject({
+        message: 'Delivery queued',
+        delivery: { id: delivery.id, status: 'pending', attempts: 1, next_attempt_at: expect.any(String), delivered_at: null },
+      });
       await sleep(100);
       expect(ok.received).toHaveLength(1);
       await pump(t, 'the second delivery', () => ok.received.length === 2);
@@ -385,7 +453,9 @@ describe('Webhooks to endpoints that hang or keep failing (e2e)', () => {
   let t: TestApp;
   const receivers: Receiver[] = [];
   beforeAll(async () => {
-    t = await startApp({ env: { WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_RETRY_SCHEDULE: Array(20).fill('100ms').join(','), WEBHOOK_DISABLE_AFTER: '1s' } });
+    t = await startApp({
+      env: { WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_RETRY_SCHEDULE: Array(20).fill('100ms').join(','), WEBHOOK_DISABLE_AFTER: '1s' },
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -399,7 +469,12 @@ describe('Webhooks to endpoints that hang or keep failing (e2e)', () => {
     await createCustomer(t.http);
     await pump(t, 'a timed-out attempt', async () => (await deliveriesOf(t, webhook.id))[0]?.attempts >= 1);
     const [delivery] = await deliveriesOf(t, webhook.id);
-    expect(delivery).toMatchObject({ status: 'pending', last_status_code: null, last_error: 'No answer within 300 ms (WEBHOOK_TIMEOUT_MS)', next_attempt_at: expect.any(String) });
+    expect(delivery).toMatchObject({
+      status: 'pending',
+      last_status_code: null,
+      last_error: 'No answer within 300 ms (WEBHOOK_TIMEOUT_MS)',
+      next_attempt_at: expect.any(String),
+    });
     expect(delivery.attempt_log[0].duration_ms).toBeGreaterThanOrEqual(290);
     expect(delivery.attempt_log[0].duration_ms).toBeLessThan(2000);
     await t.http.delete(`/webhooks/${webhook.id}`).expect(200);
@@ -418,7 +493,9 @@ describe('Webhooks to endpoints that hang or keep failing (e2e)', () => {
     const [delivery] = await deliveriesOf(t, webhook.id);
     // disabled before the schedule ran out: the delivery waits, pending, for the endpoint to be enabled again
     expect(delivery).toMatchObject({ status: 'pending', attempts: failing.received.length });
-    console.log(`webhooks: endpoint disabled after ${failing.received.length} failed attempts over ${failedFor} ms (WEBHOOK_DISABLE_AFTER=1s)`);
+    console.log(
+      `webhooks: endpoint disabled after ${failing.received.length} failed attempts over ${failedFor} ms (WEBHOOK_DISABLE_AFTER=1s)`,
+    );
     await t.http.delete(`/webhooks/${webhook.id}`).expect(200);
   });
 });
@@ -428,13 +505,17 @@ describe('Webhook URLs where loopback receivers are refused (e2e)', () => {
   beforeAll(async () => (t = await startApp({ env: { WEBHOOK_ALLOW_LOOPBACK: 'false' } })));
   afterAll(() => t.close());
 
-  it.each(['http://127.0.0.1:8080/hook', 'http://localhost/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest', 'http://2130706433/hook', 'http://[::ffff:127.0.0.1]/hook'])(
-    'refuses %s with 400 WEBHOOK_URL_NOT_ALLOWED',
-    async (url) => {
-      const body = expectProblem(await t.http.post('/webhooks').send({ url, event_types: ['*'] }), 400, 'WEBHOOK_URL_NOT_ALLOWED');
-      expect(body.errors).toEqual([{ field: 'url', message: expect.stringContaining('loopback') }]);
-    },
-  );
+  it.each([
+    'http://127.0.0.1:8080/hook',
+    'http://localhost/hook',
+    'http://[::1]/hook',
+    'http://169.254.169.254/latest',
+    'http://2130706433/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+  ])('refuses %s with 400 WEBHOOK_URL_NOT_ALLOWED', async (url) => {
+    const body = expectProblem(await t.http.post('/webhooks').send({ url, event_types: ['*'] }), 400, 'WEBHOOK_URL_NOT_ALLOWED');
+    expect(body.errors).toEqual([{ field: 'url', message: expect.stringContaining('loopback') }]);
+  });
 
   it('accepts private addresses, where internal services live, and refuses moving an endpoint to the loopback', async () => {
     const webhook = await register(t, { url: 'http://10.0.0.5:8080/hook', event_types: ['*'] });
@@ -463,7 +544,7 @@ describe('Webhooks with the relay and dispatcher loops running (e2e)', () => {
   });
   const eventCount = async () => Number((await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM events'))[0].n);
 
-  it('50 status changes and cancels across 10 orders: each subject\'s events reach the endpoint in feed order', async () => {
+  it("50 status changes and cancels across 10 orders: each subject's events reach the endpoint in feed order", async () => {
     // a receiver that takes 0-30 ms and refuses one request in five: without per-subject ordering, a later event
     // of an order or product would overtake an earlier one still in flight or waiting for its retry
     const receiver = await startReceiver(() => ({ status: Math.random() < 0.2 ? 500 : 200, delayMs: Math.floor(Math.random() * 30) }));
@@ -475,7 +556,13 @@ describe('Webhooks with the relay and dispatcher loops running (e2e)', () => {
     const customer = await createCustomer(t.http);
     const products = [await createProduct(t.http, { stock_quantity: 1000 }), await createProduct(t.http, { stock_quantity: 1000 })];
     const orders = await Promise.all(
-      Array.from({ length: 10 }, () => placeOrder(t.http, customer.id, products.map((p) => ({ product_id: p.id, quantity: 1 })))),
+      Array.from({ length: 10 }, () =>
+        placeOrder(
+          t.http,
+          customer.id,
+          products.map((p) => ({ product_id: p.id, quantity: 1 })),
+        ),
+      ),
     );
     // per order, five requests one after another; the ten orders side by side
     const move = (id: number, step: string) =>
@@ -508,12 +595,20 @@ describe('Webhooks with the relay and dispatcher loops running (e2e)', () => {
     for (const [subject, ids] of inFeed) expect([subject, atReceiver.get(subject)]).toEqual([subject, ids]);
     // and the orders' own story, as the receiver saw it
     for (const [i, order] of orders.entries()) {
-      const story = receiver.accepted().filter((e) => e.subject.type === 'order' && e.subject.id === order.id).map((e) => (e.data as { status: string }).status);
+      const story = receiver
+        .accepted()
+        .filter((e) => e.subject.type === 'order' && e.subject.id === order.id)
+        .map((e) => (e.data as { status: string }).status);
       expect(story).toEqual(i % 2 ? ['pending', 'processing', 'cancelled'] : ['pending', 'processing', 'shipped', 'delivered']);
     }
-    expect([...(await expectDocumented(t, receiver.accepted()))].sort()).toEqual(
-      ['customer.created', 'order.cancelled', 'order.created', 'order.status_changed', 'product.created', 'stock.changed'],
-    );
+    expect([...(await expectDocumented(t, receiver.accepted()))].sort()).toEqual([
+      'customer.created',
+      'order.cancelled',
+      'order.created',
+      'order.status_changed',
+      'product.created',
+      'stock.changed',
+    ]);
     const refused = receiver.received.filter((r) => r.status >= 300).length;
     console.log(
       `webhook ordering: ${expected} events over ${inFeed.size} subjects (10 orders, 2 products with ${inFeed.get(`product:${products[0].id}`)!.length} events each) ` +
@@ -558,7 +653,12 @@ describe('Webhooks with the relay and dispatcher loops running (e2e)', () => {
 // Two instances need one shared database: MariaDB only.
 (onMysql ? describe : describe.skip)('Webhooks over two instances on MariaDB (e2e)', () => {
   it('sends every delivery once while both instances dispatch: claims keep them from sending the same one', async () => {
-    const env = { EVENTS_RELAY_ENABLED: 'true', EVENTS_RELAY_INTERVAL_MS: '50', WEBHOOK_DISPATCH_INTERVAL_MS: '20', WEBHOOK_RETRY_SCHEDULE: '50ms,50ms,50ms' };
+    const env = {
+      EVENTS_RELAY_ENABLED: 'true',
+      EVENTS_RELAY_INTERVAL_MS: '50',
+      WEBHOOK_DISPATCH_INTERVAL_MS: '20',
+      WEBHOOK_RETRY_SCHEDULE: '50ms,50ms,50ms',
+    };
     const a = await startApp({ env });
     const b = await startApp({ database: a.database, reuse: true, env });
     const receiver = await startReceiver(() => ({ status: 200, delayMs: Math.floor(Math.random() * 20) }));

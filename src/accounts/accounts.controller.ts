@@ -20,7 +20,10 @@ export class AccountsController {
 
   @Post()
   @ApiKeyOnly()
-  @ApiOperation({ summary: 'Create a customer account (login)', description: 'The password is stored only as an argon2id hash and never returned.' })
+  @ApiOperation({
+    summary: 'Create a customer account (login)',
+    description: 'The password is stored only as an argon2id hash and never returned.',
+  })
   @ApiCreatedResponse({ type: AccountCreatedDto })
   @ApiProblems(...BODY_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND, AccountErrors.ACCOUNT_EXISTS, AccountErrors.USERNAME_TAKEN)
   async create(@Body() dto: CreateAccountDto): Promise<AccountCreatedDto> {
@@ -57,14 +60,21 @@ export class AccountsController {
     AccountErrors.ACCOUNT_NOT_FOUND,
     AccountErrors.USERNAME_TAKEN,
   )
-  async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateAccountDto, @CurrentPrincipal() principal: Principal): Promise<AccountUpdatedDto> {
+  async update(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: UpdateAccountDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AccountUpdatedDto> {
     return { message: 'Account updated', account: await this.accountsService.update(id, dto, ownerScope(principal)) };
   }
 
   @Delete(':id')
   @ApiKeyOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Delete an account', description: 'The customer stays; only the login is removed, and its tokens are refused from then on.' })
+  @ApiOperation({
+    summary: 'Delete an account',
+    description: 'The customer stays; only the login is removed, and its tokens are refused from then on.',
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, AccountErrors.ACCOUNT_NOT_FOUND)

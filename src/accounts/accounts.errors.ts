@@ -5,5 +5,5 @@ export const AccountErrors = defineErrors({
   USERNAME_TAKEN: [409, 'Another account has this username (compared case-insensitively)'],
   ACCOUNT_EXISTS: [409, 'The customer already has an account'],
   CURRENT_PASSWORD_REQUIRED: [400, 'A customer changing its own password must send current_password'],
-  CURRENT_PASSWORD_INCORRECT: [403, 'current_password is not the account\'s password'],
+  CURRENT_PASSWORD_INCORRECT: [403, "current_password is not the account's password"],
 });

@@ -17,9 +17,9 @@ export class AuthController {
   @ApiOperation({
     summary: 'Log a customer in',
     description:
-      'Exchanges an account\'s username and password for a Bearer token (HS256 JWT) that lets the customer read and ' +
+      "Exchanges an account's username and password for a Bearer token (HS256 JWT) that lets the customer read and " +
       'update its own record and account, place orders for itself, and read, track and cancel its own orders. ' +
-      'The token expires (`expires_in`) and is revoked by a password change or the login\'s deletion. Attempts are ' +
+      "The token expires (`expires_in`) and is revoked by a password change or the login's deletion. Attempts are " +
       'limited per client and per username (429 with Retry-After); a client already refused does not count against usernames.',
   })
   @ApiOkResponse({ type: TokenResponseDto })

@@ -28,7 +28,10 @@ describe('AuthGuard', () => {
 
   it('refuses a route without an access marking, even to a valid API key (default deny), and logs it', async () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    await expect(sut.canActivate(context(undefined, { 'x-api-key': 'key-one' }).ctx)).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    await expect(sut.canActivate(context(undefined, { 'x-api-key': 'key-one' }).ctx)).rejects.toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+    });
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('GET /x has no access marking'));
     logged.mockRestore();
   });
@@ -67,9 +70,15 @@ describe('AuthGuard', () => {
     ['without an account id', async () => token({ ...claims, aid: undefined })],
     ['without a credentials version', async () => token({ ...claims, ver: undefined })],
     ['with a credentials version that is not an integer', async () => token({ ...claims, ver: '0' })],
-    ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"7","typ":"customer"}').toString('base64url')}.`],
+    [
+      'unsigned (alg none)',
+      async () =>
+        `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"7","typ":"customer"}').toString('base64url')}.`,
+    ],
   ])('refuses a token %s with 401', async (_case, make) => {
-    await expect(sut.canActivate(context('customer', { authorization: `Bearer ${await make()}` }).ctx)).rejects.toMatchObject({ status: 401 });
+    await expect(sut.canActivate(context('customer', { authorization: `Bearer ${await make()}` }).ctx)).rejects.toMatchObject({
+      status: 401,
+    });
   });
 
   it('refuses with 401 a token whose login was deleted or whose password changed since it was issued', async () => {

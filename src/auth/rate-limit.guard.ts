@@ -35,8 +35,15 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   /** A sentence for the client instead of the framework's "ThrottlerException: Too Many Requests". */
-  protected override async throwThrottlingException(_context: ExecutionContext, { limit, ttl, timeToBlockExpire }: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    { limit, ttl, timeToBlockExpire }: ThrottlerLimitDetail,
+  ): Promise<void> {
     const seconds = Math.max(1, Math.ceil(timeToBlockExpire));
-    throw retryLater(CommonErrors.RATE_LIMITED, `Too many requests: this client may make ${limit} every ${Math.round(ttl / 1000)} s; retry in ${seconds} s`, seconds);
+    throw retryLater(
+      CommonErrors.RATE_LIMITED,
+      `Too many requests: this client may make ${limit} every ${Math.round(ttl / 1000)} s; retry in ${seconds} s`,
+      seconds,
+    );
   }
 }

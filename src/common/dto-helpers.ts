@@ -18,8 +18,7 @@ export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? 
  * `1.0`, ` 5`, an empty value, a repeated parameter) stays as sent and fails @IsInt(). Number() would read hex
  * and exponents. More than 10 digits stays a string too, beyond any bound and before any precision loss.
  */
-export const QueryInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value));
+export const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value));
 
 /**
  * Money in currency units with at most 2 decimals (see isMoneyAmount). Replaces @IsNumber({ maxDecimalPlaces }),
@@ -45,8 +44,7 @@ export const HasAtMostDecimals = (places: number) =>
   });
 
 /** `?flag=true|false` query values as booleans; anything else stays a string and fails @IsBoolean. */
-export const QueryBoolean = () =>
-  Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+export const QueryBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 /**
  * A LIKE pattern matching `text` literally anywhere; use with `LIKE :p ESCAPE '!'`. The escape character is

@@ -24,8 +24,9 @@ describe('money', () => {
     expect(fromCents(5997)).toBe(59.97);
   });
 
-  it.each([19.99, 0.1, 0.01, 5, 1e2, 999999.99, 4.35, -0, 1e308])('isMoneyAmount(%p) holds: at most two decimals, however written', (value) =>
-    expect(isMoneyAmount(value)).toBe(true),
+  it.each([19.99, 0.1, 0.01, 5, 1e2, 999999.99, 4.35, -0, 1e308])(
+    'isMoneyAmount(%p) holds: at most two decimals, however written',
+    (value) => expect(isMoneyAmount(value)).toBe(true),
   );
 
   it.each([1e-7, 1.999, 1.005, 0.1 + 0.2, 5e-324, Infinity, NaN, '19.99', null])('isMoneyAmount(%p) fails', (value) =>

@@ -14,8 +14,11 @@ describe('PaginationQueryDto', () => {
     expect(parse({}).dto).toEqual(expect.objectContaining({ limit: DEFAULT_LIMIT, offset: 0 }));
   });
 
-  it.each(['0x10', '1e1', '10.0', '-1', '+5', ' 5', '', '1_0', 'Infinity', '12345678901', ['5', '6']])('refuses limit=%p and offset=%p', (value) => {
-    expect(parse({ limit: value }).errors.map((e) => e.property)).toEqual(['limit']);
-    expect(parse({ offset: value }).errors.map((e) => e.property)).toEqual(['offset']);
-  });
+  it.each(['0x10', '1e1', '10.0', '-1', '+5', ' 5', '', '1_0', 'Infinity', '12345678901', ['5', '6']])(
+    'refuses limit=%p and offset=%p',
+    (value) => {
+      expect(parse({ limit: value }).errors.map((e) => e.property)).toEqual(['limit']);
+      expect(parse({ offset: value }).errors.map((e) => e.property)).toEqual(['offset']);
+    },
+  );
 });

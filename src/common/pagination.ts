@@ -6,7 +6,14 @@ export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Page size' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    maximum: MAX_LIMIT,
+    default: DEFAULT_LIMIT,
+    description: 'Page size',
+  })
   @IsOptional()
   @QueryInt()
   @IsInt()

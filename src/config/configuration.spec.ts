@@ -32,7 +32,11 @@ describe('authConfig', () => {
   it.each([
     ['the published development key', { API_KEYS: `${strongKey},dev-api-key` }, 'API_KEYS must not contain the development key'],
     ['the published development secret', { JWT_SECRET: 'dev-jwt-secret-change-me' }, 'JWT_SECRET must not be the development secret'],
-    ['an API key shorter than 32 characters', { API_KEYS: `${strongKey},${'k'.repeat(31)}` }, 'API_KEYS: every key must be at least 32 characters'],
+    [
+      'an API key shorter than 32 characters',
+      { API_KEYS: `${strongKey},${'k'.repeat(31)}` },
+      'API_KEYS: every key must be at least 32 characters',
+    ],
     ['a JWT_SECRET shorter than 32 characters', { JWT_SECRET: 'x' }, 'JWT_SECRET must be at least 32 characters'],
   ])('refuses to start in production with %s, in one line', (_case, env, message) => {
     const start = () => load({ NODE_ENV: 'production', API_KEYS: strongKey, JWT_SECRET: strongSecret, ...env });
@@ -107,7 +111,9 @@ describe('appConfig.faultExitAfterOrderCommit (a test-only fault hook)', () => {
   });
 
   it('refuses another value at boot, naming the variable', () => {
-    expect(() => hook({ FAULT_EXIT_AFTER_ORDER_COMMIT: 'yes' })).toThrow(/Invalid configuration: FAULT_EXIT_AFTER_ORDER_COMMIT must be one of/);
+    expect(() => hook({ FAULT_EXIT_AFTER_ORDER_COMMIT: 'yes' })).toThrow(
+      /Invalid configuration: FAULT_EXIT_AFTER_ORDER_COMMIT must be one of/,
+    );
   });
 });
 
@@ -117,7 +123,14 @@ describe('webhooksConfig', () => {
     process.env = { ...saved };
   });
   const load = (env: Record<string, string>) => {
-    process.env = { ...saved, NODE_ENV: 'development', WEBHOOK_ALLOW_LOOPBACK: '', WEBHOOK_RETRY_SCHEDULE: '', WEBHOOK_DISABLE_AFTER: '', ...env };
+    process.env = {
+      ...saved,
+      NODE_ENV: 'development',
+      WEBHOOK_ALLOW_LOOPBACK: '',
+      WEBHOOK_RETRY_SCHEDULE: '',
+      WEBHOOK_DISABLE_AFTER: '',
+      ...env,
+    };
     return webhooksConfig();
   };
 

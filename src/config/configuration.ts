@@ -12,7 +12,17 @@ const MIN_SECRET_LENGTH = 32;
 const env = () => validateEnvironment(process.env);
 
 export const appConfig = registerAs('app', () => {
-  const { NODE_ENV, PORT, RATE_LIMIT_PER_MINUTE, CORS_ORIGINS, TRUST_PROXY, LOG_FORMAT, LOG_LEVEL, FAULT_EXIT_AFTER_ORDER_COMMIT, SHUTDOWN_GRACE_MS } = env();
+  const {
+    NODE_ENV,
+    PORT,
+    RATE_LIMIT_PER_MINUTE,
+    CORS_ORIGINS,
+    TRUST_PROXY,
+    LOG_FORMAT,
+    LOG_LEVEL,
+    FAULT_EXIT_AFTER_ORDER_COMMIT,
+    SHUTDOWN_GRACE_MS,
+  } = env();
   return {
     nodeEnv: NODE_ENV,
     logFormat: LOG_FORMAT,
@@ -115,13 +125,15 @@ export type AuthConfig = ConfigType<typeof authConfig>;
 export type InventoryConfig = ConfigType<typeof inventoryConfig>;
 
 function benchmarkWithoutOutbox(nodeEnv: string, value: string): boolean {
-  if (value === 'true' && nodeEnv === 'production') throw new Error('Invalid configuration: BENCHMARK_WITHOUT_OUTBOX is for benchmarks and is refused in production');
+  if (value === 'true' && nodeEnv === 'production')
+    throw new Error('Invalid configuration: BENCHMARK_WITHOUT_OUTBOX is for benchmarks and is refused in production');
   return value === 'true';
 }
 
 /** A test-only fault hook (test/fault/): never honoured in production, where setting one stops the server. */
 function faultHook(nodeEnv: string, name: string, value: string | undefined): boolean {
-  if (value === '1' && nodeEnv === 'production') throw new Error(`Invalid configuration: ${name} is a test-only fault hook and is refused in production`);
+  if (value === '1' && nodeEnv === 'production')
+    throw new Error(`Invalid configuration: ${name} is a test-only fault hook and is refused in production`);
   return value === '1';
 }
 
@@ -141,7 +153,8 @@ function assertStrongSecrets(apiKeys: string[], jwtSecret: string): void {
   if (apiKeys.includes(DEV_API_KEY)) refuse(`API_KEYS must not contain the development key "${DEV_API_KEY}" in production`);
   if (jwtSecret === DEV_JWT_SECRET) refuse('JWT_SECRET must not be the development secret in production');
   const short = apiKeys.findIndex((key) => key.length < MIN_SECRET_LENGTH);
-  if (short >= 0) refuse(`API_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production (key ${short + 1} is shorter)`);
+  if (short >= 0)
+    refuse(`API_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production (key ${short + 1} is shorter)`);
   if (jwtSecret.length < MIN_SECRET_LENGTH) refuse(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
 }
 

@@ -220,15 +220,20 @@ function trustProxyProblem(value: string): string | undefined {
   if (value === 'true') {
     return (
       'TRUST_PROXY=true is refused: any client could choose its address with X-Forwarded-For; ' +
-      'set the number of proxy hops (e.g. 1) or the proxies\' addresses/CIDRs'
+      "set the number of proxy hops (e.g. 1) or the proxies' addresses/CIDRs"
     );
   }
   if (value === 'false') return undefined;
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
-    return hops >= 1 && hops <= MAX_TRUSTED_PROXY_HOPS ? undefined : `TRUST_PROXY must be a number of proxy hops from 1 to ${MAX_TRUSTED_PROXY_HOPS}`;
+    return hops >= 1 && hops <= MAX_TRUSTED_PROXY_HOPS
+      ? undefined
+      : `TRUST_PROXY must be a number of proxy hops from 1 to ${MAX_TRUSTED_PROXY_HOPS}`;
   }
-  const invalid = value.split(',').map((entry) => entry.trim()).find((entry) => !isProxyAddress(entry));
+  const invalid = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .find((entry) => !isProxyAddress(entry));
   return invalid === undefined
     ? undefined
     : `TRUST_PROXY must be false, a number of proxy hops, or comma-separated proxy addresses/CIDRs (not "${invalid}"; /0 trusts everyone)`;
@@ -254,9 +259,7 @@ function toInteger(value: unknown): unknown {
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
-  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((error) =>
-    Object.values(error.constraints ?? {}),
-  );
+  const problems = validateSync(env, { stopAtFirstError: true }).flatMap((error) => Object.values(error.constraints ?? {}));
   for (const name of ['RESTOCK_CRON', 'IDEMPOTENCY_PURGE_CRON', 'EVENTS_PURGE_CRON'] as const) {
     if (!problems.length && !isValidCron(env[name])) problems.push(`${name} is not a valid cron expression: "${env[name]}"`);
   }
@@ -277,7 +280,9 @@ function webhookDurationProblems(env: EnvironmentVariables): string[] {
   }
   const disableAfter = parseDurationMs(env.WEBHOOK_DISABLE_AFTER);
   if (!disableAfter || disableAfter > 365 * 86_400_000) {
-    problems.push(`WEBHOOK_DISABLE_AFTER must be a duration from 1ms to 365d, a number with ms, s, m, h or d (e.g. 5d): "${env.WEBHOOK_DISABLE_AFTER}"`);
+    problems.push(
+      `WEBHOOK_DISABLE_AFTER must be a duration from 1ms to 365d, a number with ms, s, m, h or d (e.g. 5d): "${env.WEBHOOK_DISABLE_AFTER}"`,
+    );
   }
   return problems;
 }

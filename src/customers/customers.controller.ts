@@ -20,7 +20,10 @@ export class CustomersController {
 
   @Post()
   @ApiKeyOnly()
-  @ApiOperation({ summary: 'Create a customer', description: 'The email must not belong to another customer (compared case-insensitively): 409 `EMAIL_TAKEN`.' })
+  @ApiOperation({
+    summary: 'Create a customer',
+    description: 'The email must not belong to another customer (compared case-insensitively): 409 `EMAIL_TAKEN`.',
+  })
   @ApiCreatedResponse({ type: CustomerCreatedDto })
   @ApiProblems(...BODY_PROBLEMS, CustomerErrors.EMAIL_TAKEN)
   async create(@Body() dto: CreateCustomerDto): Promise<CustomerCreatedDto> {
@@ -48,18 +51,28 @@ export class CustomersController {
 
   @Put(':id')
   @CustomerOrApiKey()
-  @ApiOperation({ summary: 'Update a customer', description: 'Partial: send any of name, email, phone_number. A customer token updates only its own record.' })
+  @ApiOperation({
+    summary: 'Update a customer',
+    description: 'Partial: send any of name, email, phone_number. A customer token updates only its own record.',
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: CustomerUpdatedDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, CommonErrors.EMPTY_UPDATE, CustomerErrors.CUSTOMER_NOT_FOUND, CustomerErrors.EMAIL_TAKEN)
-  async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateCustomerDto, @CurrentPrincipal() principal: Principal): Promise<CustomerUpdatedDto> {
+  async update(
+    @Param('id', ParseIdPipe) id: number,
+    @Body() dto: UpdateCustomerDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<CustomerUpdatedDto> {
     return { message: 'Customer updated', customer: await this.customersService.update(id, dto, ownerScope(principal)) };
   }
 
   @Delete(':id')
   @ApiKeyOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Delete a customer', description: 'Soft delete: reads answer 404 afterwards, the customer\'s orders stay readable and its account (login) is removed.' })
+  @ApiOperation({
+    summary: 'Delete a customer',
+    description: "Soft delete: reads answer 404 afterwards, the customer's orders stay readable and its account (login) is removed.",
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)

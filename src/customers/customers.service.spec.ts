@@ -22,7 +22,10 @@ describe('CustomersService', () => {
       providers: [
         CustomersService,
         { provide: getRepositoryToken(Customer), useValue: { manager } },
-        { provide: TransactionRunner, useValue: { run: (work: (tx: Tx) => unknown) => work({ manager: manager as unknown as EntityManager, publish }) } },
+        {
+          provide: TransactionRunner,
+          useValue: { run: (work: (tx: Tx) => unknown) => work({ manager: manager as unknown as EntityManager, publish }) },
+        },
       ],
     }).compile();
     sut = module.get(CustomersService);
@@ -31,8 +34,12 @@ describe('CustomersService', () => {
   it('stores the lower-cased email as the uniqueness key and answers in snake_case', async () => {
     manager.exists.mockResolvedValue(false);
     const created = await sut.create({ name: 'Ada', email: 'Ada@Example.COM', phone_number: null });
-    expect(manager.create).toHaveBeenCalledWith(Customer, expect.objectContaining({ email: 'Ada@Example.COM', emailKey: 'ada@example.com' }));
-    expect(created).toMatchObject({ id: 1, email: 'Ada@Example.COM', phone_number: null, created_at: '1970-01-01T00:00:00.000Z' });    expect(publish).toHaveBeenCalledWith({ type: 'customer.created', subject: { type: 'customer', id: 1 }, data: created });
+    expect(manager.create).toHaveBeenCalledWith(
+      Customer,
+      expect.objectContaining({ email: 'Ada@Example.COM', emailKey: 'ada@example.com' }),
+    );
+    expect(created).toMatchObject({ id: 1, email: 'Ada@Example.COM', phone_number: null, created_at: '1970-01-01T00:00:00.000Z' });
+    expect(publish).toHaveBeenCalledWith({ type: 'customer.created', subject: { type: 'customer', id: 1 }, data: created });
   });
 
   it('refuses a taken email with 409 EMAIL_TAKEN without saving', async () => {

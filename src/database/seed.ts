@@ -33,10 +33,38 @@ async function seed(): Promise<void> {
     }
     const products = app.get(ProductsService);
     const catalogue = [
-      { name: 'Espresso beans 1 kg', price: 19.99, description: 'Single-origin, medium roast', stock_quantity: 120, reorder_threshold: 20, reorder_quantity: 100 },
-      { name: 'Burr grinder', price: 149.0, description: 'Conical steel burrs, 40 settings', stock_quantity: 15, reorder_threshold: 3, reorder_quantity: 10 },
-      { name: 'Milk jug 350 ml', price: 12.5, description: 'Stainless steel', stock_quantity: 4, reorder_threshold: 5, reorder_quantity: 25 },
-      { name: 'Paper filters (100)', price: 0.1, description: 'Priced low on purpose: 0.10 + 0.20 = 0.30 exactly', stock_quantity: 500, reorder_threshold: 50, reorder_quantity: 500 },
+      {
+        name: 'Espresso beans 1 kg',
+        price: 19.99,
+        description: 'Single-origin, medium roast',
+        stock_quantity: 120,
+        reorder_threshold: 20,
+        reorder_quantity: 100,
+      },
+      {
+        name: 'Burr grinder',
+        price: 149.0,
+        description: 'Conical steel burrs, 40 settings',
+        stock_quantity: 15,
+        reorder_threshold: 3,
+        reorder_quantity: 10,
+      },
+      {
+        name: 'Milk jug 350 ml',
+        price: 12.5,
+        description: 'Stainless steel',
+        stock_quantity: 4,
+        reorder_threshold: 5,
+        reorder_quantity: 25,
+      },
+      {
+        name: 'Paper filters (100)',
+        price: 0.1,
+        description: 'Priced low on purpose: 0.10 + 0.20 = 0.30 exactly',
+        stock_quantity: 500,
+        reorder_threshold: 50,
+        reorder_quantity: 500,
+      },
       { name: 'Cleaning tablets', price: 0.2, description: null, stock_quantity: 0, reorder_threshold: 10, reorder_quantity: 40 },
     ];
     for (const product of catalogue) await products.create(product);

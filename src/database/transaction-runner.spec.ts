@@ -4,7 +4,8 @@ import type { NewEvent } from '../events/event';
 import { isRetryable } from './driver-errors';
 import { MAX_ATTEMPTS, TransactionRunner } from './transaction-runner';
 
-const deadlock = () => new QueryFailedError('UPDATE …', [], Object.assign(new Error('Deadlock found'), { errno: 1213, code: 'ER_LOCK_DEADLOCK' }));
+const deadlock = () =>
+  new QueryFailedError('UPDATE …', [], Object.assign(new Error('Deadlock found'), { errno: 1213, code: 'ER_LOCK_DEADLOCK' }));
 const duplicate = () => new QueryFailedError('INSERT …', [], Object.assign(new Error('Duplicate'), { errno: 1062 }));
 const event = (id: number): NewEvent => ({ type: 'customer.created', subject: { type: 'customer', id }, data: { id } });
 
@@ -25,7 +26,14 @@ function fakeDataSource(type: string, outcomes: (() => unknown)[]) {
 
 describe('TransactionRunner', () => {
   it('retries the whole transaction after a deadlock and returns the result', async () => {
-    const { dataSource, calls } = fakeDataSource('mysql', [() => { throw deadlock(); }, () => { throw deadlock(); }]);
+    const { dataSource, calls } = fakeDataSource('mysql', [
+      () => {
+        throw deadlock();
+      },
+      () => {
+        throw deadlock();
+      },
+    ]);
     const sut = new TransactionRunner(dataSource);
     await expect(sut.run(async () => 'done')).resolves.toBe('done');
     expect(calls.count).toBe(3);
@@ -33,7 +41,12 @@ describe('TransactionRunner', () => {
 
   it('gives up after a bounded number of attempts', async () => {
     jest.spyOn(Math, 'random').mockReturnValue(0); // no waiting between the attempts
-    const { dataSource, calls } = fakeDataSource('mysql', Array.from({ length: 50 }, () => () => { throw deadlock(); }));
+    const { dataSource, calls } = fakeDataSource(
+      'mysql',
+      Array.from({ length: 50 }, () => () => {
+        throw deadlock();
+      }),
+    );
     const sut = new TransactionRunner(dataSource);
     await expect(sut.run(async () => 'never')).rejects.toBeInstanceOf(QueryFailedError);
     expect(calls.count).toBe(MAX_ATTEMPTS);
@@ -41,7 +54,11 @@ describe('TransactionRunner', () => {
   });
 
   it('does not retry other errors', async () => {
-    const { dataSource, calls } = fakeDataSource('mysql', [() => { throw duplicate(); }]);
+    const { dataSource, calls } = fakeDataSource('mysql', [
+      () => {
+        throw duplicate();
+      },
+    ]);
     await expect(new TransactionRunner(dataSource).run(async () => 'x')).rejects.toBeInstanceOf(QueryFailedError);
     expect(calls.count).toBe(1);
   });
@@ -55,7 +72,13 @@ describe('TransactionRunner', () => {
     expect(inserts).toHaveLength(1);
     expect(inserts[0].entity).toBe(OutboxEvent);
     expect(inserts[0].rows).toEqual([
-      expect.objectContaining({ eventId: expect.stringMatching(/^evt_[0-9a-f]{32}$/), type: 'customer.created', subjectType: 'customer', subjectId: 1, data: '{"id":1}' }),
+      expect.objectContaining({
+        eventId: expect.stringMatching(/^evt_[0-9a-f]{32}$/),
+        type: 'customer.created',
+        subjectType: 'customer',
+        subjectId: 1,
+        data: '{"id":1}',
+      }),
       expect.objectContaining({ subjectId: 2 }),
     ]);
   });
@@ -80,12 +103,19 @@ describe('TransactionRunner', () => {
       await tx.publish({ type: 'customer.deleted', subject: { type: 'customer', id: 3 }, data: {} });
     });
     expect(step).toHaveBeenCalledTimes(1);
-    expect(step).toHaveBeenCalledWith(expect.objectContaining({ manager: expect.anything() }), expect.objectContaining({ subject: { type: 'customer', id: 3 } }));
+    expect(step).toHaveBeenCalledWith(
+      expect.objectContaining({ manager: expect.anything() }),
+      expect.objectContaining({ subject: { type: 'customer', id: 3 } }),
+    );
   });
 
   it('does not retry when the database is unreachable, so the client gets its 503 at once', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', fatal: true });
-    const { dataSource, calls } = fakeDataSource('mysql', [() => { throw refused; }]);
+    const { dataSource, calls } = fakeDataSource('mysql', [
+      () => {
+        throw refused;
+      },
+    ]);
     await expect(new TransactionRunner(dataSource).run(async () => 'x')).rejects.toBe(refused);
     expect(calls.count).toBe(1);
   });
@@ -96,15 +126,17 @@ describe('TransactionRunner', () => {
     let active = 0;
     let maxActive = 0;
     const order: number[] = [];
-    const work = (n: number, fail = false) => async () => {
-      active++;
-      maxActive = Math.max(maxActive, active);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      order.push(n);
-      active--;
-      if (fail) throw new Error('boom');
-      return n;
-    };
+    const work =
+      (n: number, fail = false) =>
+      async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        order.push(n);
+        active--;
+        if (fail) throw new Error('boom');
+        return n;
+      };
     const results = await Promise.allSettled([sut.run(work(1)), sut.run(work(2, true)), sut.run(work(3))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(order).toEqual([1, 2, 3]);

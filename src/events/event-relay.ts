@@ -70,7 +70,12 @@ export class EventRelay implements OnApplicationBootstrap, BeforeApplicationShut
     await this.running;
     if (this.fence === null) return;
     await this.tx
-      .run(({ manager }) => manager.query(`UPDATE event_relay_lease SET expires_at = NULL WHERE name = 'relay' AND holder = ? AND fence = ?`, [this.holder, this.fence]))
+      .run(({ manager }) =>
+        manager.query(`UPDATE event_relay_lease SET expires_at = NULL WHERE name = 'relay' AND holder = ? AND fence = ?`, [
+          this.holder,
+          this.fence,
+        ]),
+      )
       .catch((error: Error) => this.logger.warn(`Could not hand the relay lease back: ${error.message}`));
     this.fence = null;
   }
@@ -94,7 +99,9 @@ export class EventRelay implements OnApplicationBootstrap, BeforeApplicationShut
       manager.query('SELECT sink, position FROM event_sink_cursors'),
     );
     const cursors = new Map(rows.map((row) => [row.sink, Number(row.position)]));
-    const stamped: { max: string | number | null }[] = await this.tx.run(({ manager }) => manager.query('SELECT MAX(position) AS max FROM events'));
+    const stamped: { max: string | number | null }[] = await this.tx.run(({ manager }) =>
+      manager.query('SELECT MAX(position) AS max FROM events'),
+    );
     const max = Number(stamped[0]?.max ?? 0);
     return Math.min(max, ...this.sinks.map((sink) => cursors.get(sink.name) ?? 0));
   }
@@ -158,7 +165,12 @@ export class EventRelay implements OnApplicationBootstrap, BeforeApplicationShut
   private stamp(): Promise<number> {
     return this.tx.run(async ({ manager }) => {
       await this.assertLease(manager);
-      const pending = await manager.find(OutboxEvent, { select: { id: true }, where: { position: IsNull() }, order: { id: 'ASC' }, take: STAMP_BATCH });
+      const pending = await manager.find(OutboxEvent, {
+        select: { id: true },
+        where: { position: IsNull() },
+        order: { id: 'ASC' },
+        take: STAMP_BATCH,
+      });
       if (!pending.length) return 0;
       const [{ max }] = await manager.query('SELECT MAX(position) AS max FROM events');
       let next = Number(max ?? 0);
@@ -176,16 +188,26 @@ export class EventRelay implements OnApplicationBootstrap, BeforeApplicationShut
   private async feed(sink: EventSink): Promise<void> {
     for (;;) {
       const { cursor, events } = await this.tx.run(async ({ manager }) => {
-        await manager.query(`INSERT INTO event_sink_cursors (sink, position) SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM event_sink_cursors WHERE sink = ?)`, [sink.name, sink.name]);
+        await manager.query(
+          `INSERT INTO event_sink_cursors (sink, position) SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM event_sink_cursors WHERE sink = ?)`,
+          [sink.name, sink.name],
+        );
         const [row] = await manager.query('SELECT position FROM event_sink_cursors WHERE sink = ?', [sink.name]);
         const from = Number(row.position);
-        return { cursor: from, events: await manager.find(OutboxEvent, { where: { position: MoreThan(from) }, order: { position: 'ASC' }, take: SINK_BATCH }) };
+        return {
+          cursor: from,
+          events: await manager.find(OutboxEvent, { where: { position: MoreThan(from) }, order: { position: 'ASC' }, take: SINK_BATCH }),
+        };
       });
       if (!events.length || this.stopped) return;
       await sink.deliver(events.map(toEventResponse));
       await this.tx.run(async ({ manager }) => {
         await this.assertLease(manager);
-        await manager.query('UPDATE event_sink_cursors SET position = ? WHERE sink = ? AND position = ?', [events.at(-1)!.position, sink.name, cursor]);
+        await manager.query('UPDATE event_sink_cursors SET position = ? WHERE sink = ? AND position = ?', [
+          events.at(-1)!.position,
+          sink.name,
+          cursor,
+        ]);
       });
       if (events.length < SINK_BATCH) return;
     }

@@ -19,9 +19,7 @@ export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Who made a change. */
 export type Actor =
-  | { type: 'api_key'; id: number | null; name: string }
-  | { type: 'customer'; id: number }
-  | { type: 'system'; name: string };
+  { type: 'api_key'; id: number | null; name: string } | { type: 'customer'; id: number } | { type: 'system'; name: string };
 
 /** An event as a service publishes it inside its transaction; the outbox gives it an id and a time. */
 export interface NewEvent {

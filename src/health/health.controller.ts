@@ -21,9 +21,13 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({
     summary: 'Liveness and database state',
-    description: '200 while the database answers a ping within 2 s; 503 DATABASE_UNAVAILABLE (with Retry-After) otherwise, and 503 SERVICE_UNAVAILABLE while the server shuts down. Public.',
+    description:
+      '200 while the database answers a ping within 2 s; 503 DATABASE_UNAVAILABLE (with Retry-After) otherwise, and 503 SERVICE_UNAVAILABLE while the server shuts down. Public.',
   })
-  @ApiOkResponse({ description: 'Up', schema: { example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } } } })
+  @ApiOkResponse({
+    description: 'Up',
+    schema: { example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } } },
+  })
   @ApiProblems(CommonErrors.SERVICE_UNAVAILABLE, CommonErrors.DATABASE_UNAVAILABLE)
   async check(): Promise<HealthCheckResult> {
     // load balancers stop sending traffic here while the requests already received finish

@@ -18,7 +18,8 @@ type IdempotentRequest = AuthenticatedRequest & { idempotencyClaim?: Idempotency
  * `this.idempotencyService.recordAnswer(tx.manager, claim, 201, body)`.
  */
 export const IdempotencyClaimOf = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): IdempotencyClaim | undefined => context.switchToHttp().getRequest<IdempotentRequest>().idempotencyClaim,
+  (_data: unknown, context: ExecutionContext): IdempotencyClaim | undefined =>
+    context.switchToHttp().getRequest<IdempotentRequest>().idempotencyClaim,
 );
 
 /**

@@ -25,7 +25,8 @@ export interface IdempotencyClaim {
 
 export type Claim = { kind: 'new'; claim: IdempotencyClaim } | { kind: 'replay'; statusCode: number; body: unknown };
 
-const inProgress = () => problem(IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS, 'A request with this Idempotency-Key is still being processed; retry later');
+const inProgress = () =>
+  problem(IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS, 'A request with this Idempotency-Key is still being processed; retry later');
 
 /**
  * Owns `idempotency_keys`: the claims and stored answers of requests sent with an Idempotency-Key.
@@ -64,7 +65,10 @@ export class IdempotencyService {
    */
   async recordAnswer(manager: EntityManager, claim: IdempotencyClaim, statusCode: number, body: unknown): Promise<void> {
     if (!(await this.answer(manager, claim, statusCode, body))) {
-      throw problem(IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS, 'A retry with this Idempotency-Key took over this request; retry later for its answer');
+      throw problem(
+        IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS,
+        'A retry with this Idempotency-Key took over this request; retry later for its answer',
+      );
     }
   }
 
@@ -99,10 +103,14 @@ export class IdempotencyService {
         const existing = await manager.findOne(IdempotencyKey, { where: { scope, key } });
         if (existing && existing.createdAt.getTime() > now - RETENTION_MS) {
           if (existing.requestHash !== requestHash) {
-            throw problem(IdempotencyErrors.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used with a different request; use a new key for a new request');
+            throw problem(
+              IdempotencyErrors.IDEMPOTENCY_KEY_REUSED,
+              'This Idempotency-Key was used with a different request; use a new key for a new request',
+            );
           }
           // an answered key replays however old its claim looks: its work committed with that answer
-          if (existing.statusCode !== null) return { kind: 'replay', statusCode: existing.statusCode, body: JSON.parse(existing.responseBody ?? 'null') };
+          if (existing.statusCode !== null)
+            return { kind: 'replay', statusCode: existing.statusCode, body: JSON.parse(existing.responseBody ?? 'null') };
           if (existing.createdAt.getTime() > now - ABANDONED_AFTER_MS) throw inProgress();
         }
         const claim: IdempotencyClaim = { scope, key, token: randomUUID() };

@@ -23,7 +23,8 @@ export class InventoryController {
   @Get('products/:id/stock')
   @ApiOperation({
     summary: "Read a product's stock level",
-    description: '`incoming` is the units on open replenishment orders and `projected` = quantity + incoming; with ' +
+    description:
+      '`incoming` is the units on open replenishment orders and `projected` = quantity + incoming; with ' +
       '`reorder_policy: demand` the answer also has the `demand` statistics the reorder settings are learned from.',
   })
   @ApiIdParam('id')
@@ -36,19 +37,31 @@ export class InventoryController {
   @Patch('products/:id/stock')
   @ApiOperation({
     summary: 'Set or adjust stock, or change reorder settings',
-    description: 'Send `quantity` to set the level or `adjustment` to add/remove units (not both), with an optional `reason`; ' +
+    description:
+      'Send `quantity` to set the level or `adjustment` to add/remove units (not both), with an optional `reason`; ' +
       `each change is an \`adjustment\` movement in the ledger. Stock stays between 0 and ${MAX_STOCK} units (MAX_STOCK): ` +
       'an adjustment past either bound is 409 and changes nothing.',
   })
   @ApiIdParam('id')
   @ApiOkResponse({ type: StockResponseDto })
-  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, InventoryErrors.INVALID_STOCK_UPDATE, ProductErrors.PRODUCT_NOT_FOUND, InventoryErrors.STOCK_BELOW_ZERO, InventoryErrors.STOCK_ABOVE_MAXIMUM)
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ...ID_PROBLEMS,
+    InventoryErrors.INVALID_STOCK_UPDATE,
+    ProductErrors.PRODUCT_NOT_FOUND,
+    InventoryErrors.STOCK_BELOW_ZERO,
+    InventoryErrors.STOCK_ABOVE_MAXIMUM,
+  )
   update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateStockDto): Promise<StockResponseDto> {
     return this.inventoryService.update(id, dto);
   }
 
   @Get('products/:id/stock/movements')
-  @ApiOperation({ summary: "A product's stock ledger, newest first", description: 'Types: initial, order, cancel, restock (with the `replenishment_id` received), adjustment. Readable after the product is deleted.' })
+  @ApiOperation({
+    summary: "A product's stock ledger, newest first",
+    description:
+      'Types: initial, order, cancel, restock (with the `replenishment_id` received), adjustment. Readable after the product is deleted.',
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: StockMovementPageDto })
   @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)

@@ -65,7 +65,9 @@ export class InventoryService implements OnModuleInit {
   async giveBack(tx: Tx, productId: number, quantity: number, orderId: number, reason: string | null): Promise<void> {
     const returned = await this.productsService.returnStock(tx.manager, productId, quantity);
     if (returned < quantity) {
-      this.logger.warn(`Cancel of order ${orderId} returned ${returned} of ${quantity} units of product ${productId}: stock is at MAX_STOCK (${MAX_STOCK})`);
+      this.logger.warn(
+        `Cancel of order ${orderId} returned ${returned} of ${quantity} units of product ${productId}: stock is at MAX_STOCK (${MAX_STOCK})`,
+      );
     }
     await this.record(tx, { productId, type: 'cancel', delta: returned, referenceType: 'order', referenceId: orderId, reason });
   }
@@ -78,14 +80,23 @@ export class InventoryService implements OnModuleInit {
     if (!(await this.productsService.receiveIncoming(tx.manager, productId, quantity))) {
       const { quantity: available } = await this.productsService.stockLevel(tx.manager, productId);
       if (available + quantity > MAX_STOCK) {
-        throw problem(InventoryErrors.STOCK_ABOVE_MAXIMUM, `Receiving ${quantity} units would take product ${productId} above ${MAX_STOCK}`, [
-          { product_id: productId, requested: quantity, available, maximum: MAX_STOCK },
-        ]);
+        throw problem(
+          InventoryErrors.STOCK_ABOVE_MAXIMUM,
+          `Receiving ${quantity} units would take product ${productId} above ${MAX_STOCK}`,
+          [{ product_id: productId, requested: quantity, available, maximum: MAX_STOCK }],
+        );
       }
       // every open replenishment's due units are counted in incoming_quantity, in the same transactions
       throw new Error(`product ${productId} has fewer than ${quantity} units incoming`);
     }
-    return this.record(tx, { productId, type: 'restock', delta: quantity, referenceType: 'replenishment', referenceId: replenishmentId, reason });
+    return this.record(tx, {
+      productId,
+      type: 'restock',
+      delta: quantity,
+      referenceType: 'replenishment',
+      referenceId: replenishmentId,
+      reason,
+    });
   }
 
   async getStock(productId: number): Promise<StockResponseDto> {
@@ -162,30 +173,36 @@ export class InventoryService implements OnModuleInit {
         .select('d.product_id', 'product_id')
         .addSelect('SUM(d.net)', 'total')
         .addSelect('SUM(d.net * d.net)', 'squares')
-        .from((day) =>
-          day
-            .subQuery()
-            .select('m.product_id', 'product_id')
-            // an order's delta is negative, a cancel's positive: units ordered net of cancels
-            .addSelect('-SUM(m.delta)', 'net')
-            .from(StockMovement, 'm')
-            .where('m.product_id IN (:...ids)', { ids })
-            .andWhere("m.type IN ('order', 'cancel')")
-            .andWhere('m.created_at >= :since', { since })
-            // DATE() is the UTC calendar day on both engines: timestamps are stored in UTC
-            .groupBy('m.product_id')
-            .addGroupBy('DATE(m.created_at)'),
-        'd')
+        .from(
+          (day) =>
+            day
+              .subQuery()
+              .select('m.product_id', 'product_id')
+              // an order's delta is negative, a cancel's positive: units ordered net of cancels
+              .addSelect('-SUM(m.delta)', 'net')
+              .from(StockMovement, 'm')
+              .where('m.product_id IN (:...ids)', { ids })
+              .andWhere("m.type IN ('order', 'cancel')")
+              .andWhere('m.created_at >= :since', { since })
+              // DATE() is the UTC calendar day on both engines: timestamps are stored in UTC
+              .groupBy('m.product_id')
+              .addGroupBy('DATE(m.created_at)'),
+          'd',
+        )
         .groupBy('d.product_id')
         .getRawMany<{ product_id: number | string; total: number | string; squares: number | string }>();
-      for (const row of rows) demand.set(Number(row.product_id), { windowDays, total: Number(row.total), sumOfSquares: Number(row.squares) });
+      for (const row of rows)
+        demand.set(Number(row.product_id), { windowDays, total: Number(row.total), sumOfSquares: Number(row.squares) });
     }
     return demand;
   }
 
   /** Stock answers, with the demand statistics of the products on the demand policy. */
   private async stockAnswers(manager: EntityManager, products: Product[]): Promise<StockResponseDto[]> {
-    const demand = await this.dailyDemand(manager, products.filter((p) => p.reorderPolicy === 'demand').map((p) => p.id));
+    const demand = await this.dailyDemand(
+      manager,
+      products.filter((p) => p.reorderPolicy === 'demand').map((p) => p.id),
+    );
     return products.map((p) => toStockResponse(p, demand.get(p.id)));
   }
 
@@ -225,10 +242,18 @@ export class InventoryService implements OnModuleInit {
     const { raw } = await tx.manager.createQueryBuilder().insert().into(StockMovement).values(movement).updateEntity(false).execute();
     movement.id = insertedId(raw);
     const subject = { type: 'product' as const, id: m.productId };
-    await tx.publish({ type: 'stock.changed', subject, data: { ...toMovementResponse(movement), product_id: m.productId, quantity: level.quantity } });
+    await tx.publish({
+      type: 'stock.changed',
+      subject,
+      data: { ...toMovementResponse(movement), product_id: m.productId, quantity: level.quantity },
+    });
     const before = level.quantity - m.delta;
     if (before > level.reorderThreshold && level.quantity <= level.reorderThreshold) {
-      await tx.publish({ type: 'stock.low', subject, data: { product_id: m.productId, quantity: level.quantity, reorder_threshold: level.reorderThreshold } });
+      await tx.publish({
+        type: 'stock.low',
+        subject,
+        data: { product_id: m.productId, quantity: level.quantity, reorder_threshold: level.reorderThreshold },
+      });
     }
     return level.quantity;
   }

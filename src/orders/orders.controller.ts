@@ -44,7 +44,12 @@ export class OrdersController {
   })
   @ApiCreatedResponse({
     type: OrderEnvelopeDto,
-    headers: { 'Idempotent-Replayed': { description: '`true` when this is the stored answer to an earlier request with the same key', schema: { type: 'string' } } },
+    headers: {
+      'Idempotent-Replayed': {
+        description: '`true` when this is the stored answer to an earlier request with the same key',
+        schema: { type: 'string' },
+      },
+    },
   })
   @ApiProblems(
     ...BODY_PROBLEMS,
@@ -56,7 +61,11 @@ export class OrdersController {
     IdempotencyErrors.IDEMPOTENCY_REQUEST_IN_PROGRESS,
     IdempotencyErrors.IDEMPOTENCY_KEY_REUSED,
   )
-  place(@Body() dto: CreateOrderDto, @CurrentPrincipal() principal: Principal, @IdempotencyClaimOf() idempotency?: IdempotencyClaim): Promise<OrderEnvelopeDto> {
+  place(
+    @Body() dto: CreateOrderDto,
+    @CurrentPrincipal() principal: Principal,
+    @IdempotencyClaimOf() idempotency?: IdempotencyClaim,
+  ): Promise<OrderEnvelopeDto> {
     return this.ordersService.place(dto, ownerScope(principal), idempotency);
   }
 
@@ -81,7 +90,10 @@ export class OrdersController {
 
   @Get(':id/track')
   @CustomerOrApiKey()
-  @ApiOperation({ summary: 'Track an order', description: 'Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.' })
+  @ApiOperation({
+    summary: 'Track an order',
+    description: 'Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.',
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: TrackingResponseDto })
   @ApiProblems(...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND)
@@ -91,11 +103,18 @@ export class OrdersController {
 
   @Get(':customer_id/history')
   @CustomerOrApiKey()
-  @ApiOperation({ summary: "A customer's order history", description: 'Newest first, paginated. Orders of a deleted customer stay readable.' })
+  @ApiOperation({
+    summary: "A customer's order history",
+    description: 'Newest first, paginated. Orders of a deleted customer stay readable.',
+  })
   @ApiIdParam('customer_id')
   @ApiOkResponse({ type: OrderPageDto })
   @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)
-  history(@Param('customer_id', ParseIdPipe) customerId: number, @Query() page: PaginationQueryDto, @CurrentPrincipal() principal: Principal): Promise<OrderPageDto> {
+  history(
+    @Param('customer_id', ParseIdPipe) customerId: number,
+    @Query() page: PaginationQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<OrderPageDto> {
     return this.ordersService.history(customerId, page, ownerScope(principal));
   }
 
@@ -104,14 +123,19 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel an order',
-    description: 'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements), ' +
+    description:
+      'Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements), ' +
       'as many as fit under MAX_STOCK if adjustments since the order filled the product up. Body optional.',
   })
   @ApiBody({ required: false, type: CancelOrderDto })
   @ApiIdParam('id')
   @ApiOkResponse({ type: OrderEnvelopeDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, OrderErrors.ORDER_NOT_FOUND, OrderErrors.INVALID_STATUS_TRANSITION)
-  async cancel(@Param('id', ParseIdPipe) id: number, @CurrentPrincipal() principal: Principal, @Body() dto: CancelOrderDto = {}): Promise<OrderEnvelopeDto> {
+  async cancel(
+    @Param('id', ParseIdPipe) id: number,
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CancelOrderDto = {},
+  ): Promise<OrderEnvelopeDto> {
     return { message: 'Order cancelled', order: await this.ordersService.cancel(id, dto?.reason, ownerScope(principal)) };
   }
 

@@ -11,7 +11,13 @@ import { OrdersService } from './orders.service';
 import { ProductsModule } from '../products/products.module';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Order, OrderItem, OrderStatusChange]), CustomersModule, ProductsModule, InventoryModule, IdempotencyModule],
+  imports: [
+    TypeOrmModule.forFeature([Order, OrderItem, OrderStatusChange]),
+    CustomersModule,
+    ProductsModule,
+    InventoryModule,
+    IdempotencyModule,
+  ],
   controllers: [OrdersController],
   providers: [OrdersService],
 })

@@ -66,7 +66,13 @@ export class OrdersService {
         const products = await this.activeProducts(manager, lines);
         const items = lines.map(({ productId, quantity }) => {
           const product = products.get(productId)!;
-          return { productId, quantity, productName: product.name, unitPriceCents: product.priceCents, lineTotalCents: product.priceCents * quantity };
+          return {
+            productId,
+            quantity,
+            productName: product.name,
+            unitPriceCents: product.priceCents,
+            lineTotalCents: product.priceCents * quantity,
+          };
         });
         const order = await manager.save(
           manager.create(Order, {
@@ -118,7 +124,9 @@ export class OrdersService {
       take: query.limit,
       skip: query.offset,
     });
-    const items = orders.length ? await this.ordersRepository.manager.find(OrderItem, { where: { orderId: In(orders.map((o) => o.id)) } }) : [];
+    const items = orders.length
+      ? await this.ordersRepository.manager.find(OrderItem, { where: { orderId: In(orders.map((o) => o.id)) } })
+      : [];
     for (const order of orders) order.items = items.filter((item) => item.orderId === order.id);
     return toPage([orders, total], query, toOrderResponse);
   }
@@ -191,17 +199,26 @@ export class OrdersService {
   }
 
   private async activeProducts(manager: EntityManager, lines: Line[]) {
-    const products = await this.productsService.findActive(manager, lines.map((l) => l.productId));
+    const products = await this.productsService.findActive(
+      manager,
+      lines.map((l) => l.productId),
+    );
     const missing = lines.filter((l) => !products.has(l.productId));
     if (missing.length) {
-      throw problem(ProductErrors.PRODUCT_NOT_FOUND, `Product ${missing.map((l) => l.productId).join(', ')} not found`,
-        missing.map((l) => ({ product_id: l.productId })));
+      throw problem(
+        ProductErrors.PRODUCT_NOT_FOUND,
+        `Product ${missing.map((l) => l.productId).join(', ')} not found`,
+        missing.map((l) => ({ product_id: l.productId })),
+      );
     }
     return products;
   }
 
   private async insufficientStock(lines: Line[]): Promise<ProblemException> {
-    const available = await this.productsService.availableStock(this.ordersRepository.manager, lines.map((l) => l.productId));
+    const available = await this.productsService.availableStock(
+      this.ordersRepository.manager,
+      lines.map((l) => l.productId),
+    );
     const errors = lines.map((l) => ({ product_id: l.productId, requested: l.quantity, available: available.get(l.productId) ?? 0 }));
     return problem(OrderErrors.INSUFFICIENT_STOCK, `Not enough stock for product ${lines.map((l) => l.productId).join(', ')}`, errors);
   }
@@ -209,9 +226,10 @@ export class OrdersService {
   private async illegalMove(manager: EntityManager, id: number, to: OrderStatus, owner: OwnerScope): Promise<ProblemException> {
     const order = await manager.findOne(Order, { where: { id, ...ownedBy(owner) } });
     if (!order) return orderNotFound(id);
-    const detail = to === 'cancelled'
-      ? `Order ${id} is ${order.status} and can no longer be cancelled`
-      : `Order ${id} cannot move from ${order.status} to ${to}`;
+    const detail =
+      to === 'cancelled'
+        ? `Order ${id} is ${order.status} and can no longer be cancelled`
+        : `Order ${id} cannot move from ${order.status} to ${to}`;
     return problem(OrderErrors.INVALID_STATUS_TRANSITION, detail, [{ field: 'status', current: order.status, requested: to }]);
   }
 
@@ -229,8 +247,11 @@ export function mergeLines(items: { product_id: number; quantity: number }[]): L
   const lines = [...merged].map(([productId, quantity]) => ({ productId, quantity })).sort((a, b) => a.productId - b.productId);
   const tooLarge = lines.filter((l) => l.quantity > MAX_LINE_QUANTITY);
   if (tooLarge.length) {
-    throw problem(OrderErrors.LINE_QUANTITY_TOO_LARGE, `At most ${MAX_LINE_QUANTITY} units of one product per order`,
-      tooLarge.map((l) => ({ product_id: l.productId, requested: l.quantity, max: MAX_LINE_QUANTITY })));
+    throw problem(
+      OrderErrors.LINE_QUANTITY_TOO_LARGE,
+      `At most ${MAX_LINE_QUANTITY} units of one product per order`,
+      tooLarge.map((l) => ({ product_id: l.productId, requested: l.quantity, max: MAX_LINE_QUANTITY })),
+    );
   }
   return lines;
 }

@@ -38,8 +38,15 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     requestIdHeader: false,
     frameworkErrors: rerouteFrameworkError,
   });
-  const logger = createLogger({ level: levelOf(options.logger) ?? config.logLevel, format: config.logFormat, destination: options.logDestination });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { logger: new NestPinoLogger(logger), abortOnError: false });
+  const logger = createLogger({
+    level: levelOf(options.logger) ?? config.logLevel,
+    format: config.logFormat,
+    destination: options.logDestination,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+  });
   logRequests(app, logger);
   await hardenHttp(app, app.get(ConfigService).getOrThrow<string[]>('app.corsOrigins'));
   setupSwagger(app);
@@ -51,7 +58,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
 
 export const bootLogger = new Logger('Bootstrap');
 
-const NEST_TO_PINO: Record<LogLevel, Level> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const NEST_TO_PINO: Record<LogLevel, Level> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
 
 function levelOf(levels: LogLevel[] | false | undefined): Level | 'silent' | undefined {
   if (levels === undefined) return undefined;

@@ -4,9 +4,12 @@ import { defineErrors, problem } from '../common/problem';
 import { toProblem } from './problem-details.filter';
 
 describe('toProblem', () => {
-  it('keeps a domain error\'s status, code, detail and errors', () => {
+  it("keeps a domain error's status, code, detail and errors", () => {
     const { INSUFFICIENT_STOCK } = defineErrors({ INSUFFICIENT_STOCK: [409, 'Not enough stock'] });
-    const body = toProblem(problem(INSUFFICIENT_STOCK, 'Not enough stock for product 7', [{ product_id: 7, requested: 3, available: 1 }]), '/orders');
+    const body = toProblem(
+      problem(INSUFFICIENT_STOCK, 'Not enough stock for product 7', [{ product_id: 7, requested: 3, available: 1 }]),
+      '/orders',
+    );
     expect(body).toEqual({
       type: 'about:blank',
       title: 'Conflict',
@@ -23,12 +26,14 @@ describe('toProblem', () => {
     expect(toProblem(new HttpException('slow down', 429))).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
   });
 
-  it('recognises Fastify\'s body errors behind Nest\'s wrapper', () => {
-    const wrapped = new BadRequestException('Body is not valid JSON', { cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY' }) });
+  it("recognises Fastify's body errors behind Nest's wrapper", () => {
+    const wrapped = new BadRequestException('Body is not valid JSON', {
+      cause: Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY' }),
+    });
     expect(toProblem(wrapped)).toMatchObject({ status: 400, code: 'MALFORMED_JSON' });
   });
 
-  it('recognises the errors Fastify\'s router raises before routing', () => {
+  it("recognises the errors Fastify's router raises before routing", () => {
     const routerError = (code: string, statusCode: number) => Object.assign(new Error(`'/products/%E0' ${code}`), { code, statusCode });
     expect(toProblem(routerError('FST_ERR_BAD_URL', 400), '/products/%E0')).toEqual({
       type: 'about:blank',
@@ -42,16 +47,24 @@ describe('toProblem', () => {
   });
 
   it('maps a unique-index violation that escaped a service to 409, without the SQL', () => {
-    const error = new QueryFailedError('INSERT INTO customers …', [], Object.assign(new Error("Duplicate entry 'a@b.c' for key"), { errno: 1062 }));
+    const error = new QueryFailedError(
+      'INSERT INTO customers …',
+      [],
+      Object.assign(new Error("Duplicate entry 'a@b.c' for key"), { errno: 1062 }),
+    );
     const problem = toProblem(error);
     expect(problem).toMatchObject({ status: 409, code: 'CONFLICT' });
     expect(JSON.stringify(problem)).not.toMatch(/INSERT|Duplicate entry|a@b\.c/);
   });
 
-  it('answers an unreachable database with 503 DATABASE_UNAVAILABLE, without the driver\'s message', () => {
+  it("answers an unreachable database with 503 DATABASE_UNAVAILABLE, without the driver's message", () => {
     const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:3306'), { code: 'ECONNREFUSED', fatal: true });
-    const lost = new QueryFailedError('SELECT …', [], Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }));
+    const lost = new QueryFailedError(
+      'SELECT …',
+      [],
+      Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }),
+    );
     for (const error of [refused, lost]) {
       const problem = toProblem(error, '/products/1');
       expect(problem).toMatchObject({ status: 503, title: 'Service Unavailable', code: 'DATABASE_UNAVAILABLE' });
@@ -65,8 +78,17 @@ describe('toProblem', () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const error = new TypeError("Cannot read properties of undefined (reading 'secret')");
     const problem = toProblem(error, '/customers');
-    expect(problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred', code: 'INTERNAL_ERROR', instance: '/customers' });
-    expect(logged).toHaveBeenCalledWith(expect.stringContaining("TypeError: Cannot read properties of undefined (reading 'secret')\n    at "));
+    expect(problem).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred',
+      code: 'INTERNAL_ERROR',
+      instance: '/customers',
+    });
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining("TypeError: Cannot read properties of undefined (reading 'secret')\n    at "),
+    );
     logged.mockRestore();
   });
 });

@@ -91,7 +91,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     // the throttler sets its own Retry-After; the service's own 429s and 503s carry theirs on the exception
-    const retryAfter = exception instanceof ProblemException ? exception.retryAfter : isConnectionError(exception) ? DATABASE_RETRY_AFTER_SECONDS : undefined;
+    const retryAfter =
+      exception instanceof ProblemException
+        ? exception.retryAfter
+        : isConnectionError(exception)
+          ? DATABASE_RETRY_AFTER_SECONDS
+          : undefined;
     if (retryAfter) reply.header('Retry-After', String(retryAfter));
     // a request the router refused arrives here as not found (see rerouteFrameworkError): answer for the refusal
     const refused = refusedByRouter(request);

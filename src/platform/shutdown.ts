@@ -35,10 +35,13 @@ const logger = new Logger('Shutdown');
 export function enableGracefulShutdown(app: NestFastifyApplication): void {
   const state = app.get(ShutdownState);
   const graceMs = app.get(ConfigService).getOrThrow<number>('app.shutdownGraceMs');
-  app.getHttpAdapter().getInstance().addHook('onSend', async (_request, reply, payload) => {
-    if (state.draining) reply.header('Connection', 'close');
-    return payload;
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (_request, reply, payload) => {
+      if (state.draining) reply.header('Connection', 'close');
+      return payload;
+    });
   const onSignal = (signal: NodeJS.Signals) => {
     if (state.draining) return logger.warn(`${signal} received: already shutting down`);
     state.draining = true;

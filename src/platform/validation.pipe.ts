@@ -19,11 +19,7 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fieldErrors = flatten(errors);
-      return problem(
-        CommonErrors.VALIDATION_FAILED,
-        `Invalid input: ${fieldErrors.map((e) => e.message).join('; ')}`,
-        fieldErrors,
-      );
+      return problem(CommonErrors.VALIDATION_FAILED, `Invalid input: ${fieldErrors.map((e) => e.message).join('; ')}`, fieldErrors);
     },
   });
 }
@@ -41,4 +37,3 @@ function qualify(message: string, field: string, property: string): string {
   if (message.startsWith('property ')) return message.replace(`property ${property}`, `property ${field}`);
   return message.startsWith(property) ? field + message.slice(property.length) : message;
 }
-

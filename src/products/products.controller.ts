@@ -48,7 +48,10 @@ export class ProductsController {
 
   @Put(':id')
   @ApiKeyOnly()
-  @ApiOperation({ summary: 'Update a product', description: 'Partial. `stock_quantity` is refused here (400): use PATCH /products/{id}/stock.' })
+  @ApiOperation({
+    summary: 'Update a product',
+    description: 'Partial. `stock_quantity` is refused here (400): use PATCH /products/{id}/stock.',
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: ProductUpdatedDto })
   @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, CommonErrors.EMPTY_UPDATE, ProductErrors.PRODUCT_NOT_FOUND)
@@ -59,7 +62,10 @@ export class ProductsController {
   @Delete(':id')
   @ApiKeyOnly()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Delete a product', description: 'Soft delete: reads answer 404 afterwards; past orders keep its name and price.' })
+  @ApiOperation({
+    summary: 'Delete a product',
+    description: 'Soft delete: reads answer 404 afterwards; past orders keep its name and price.',
+  })
   @ApiIdParam('id')
   @ApiOkResponse({ type: MessageDto })
   @ApiProblems(...ID_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)

@@ -77,14 +77,18 @@ export class ProductsService {
     return this.tx.run(async (tx) => {
       await this.getActive(tx.manager, id);
       // only the named columns: stock_quantity is never written here, so a concurrent order cannot be undone
-      await tx.manager.update(Product, { id }, {
-        ...(dto.name !== undefined && { name: dto.name }),
-        ...(dto.price !== undefined && { priceCents: toCents(dto.price) }),
-        ...(dto.description !== undefined && { description: dto.description }),
-        ...(dto.reorder_threshold !== undefined && { reorderThreshold: dto.reorder_threshold }),
-        ...(dto.reorder_quantity !== undefined && { reorderQuantity: dto.reorder_quantity }),
-        ...replenishmentSettings(dto),
-      });
+      await tx.manager.update(
+        Product,
+        { id },
+        {
+          ...(dto.name !== undefined && { name: dto.name }),
+          ...(dto.price !== undefined && { priceCents: toCents(dto.price) }),
+          ...(dto.description !== undefined && { description: dto.description }),
+          ...(dto.reorder_threshold !== undefined && { reorderThreshold: dto.reorder_threshold }),
+          ...(dto.reorder_quantity !== undefined && { reorderQuantity: dto.reorder_quantity }),
+          ...replenishmentSettings(dto),
+        },
+      );
       return this.publish(tx, 'product.updated', await this.getActive(tx.manager, id));
     });
   }
@@ -147,18 +151,28 @@ export class ProductsService {
     const rows = await this.productsRepository
       .createQueryBuilder('p')
       .select('p.id', 'id')
-      .where(`p.stock_quantity + p.incoming_quantity <= p.reorder_threshold AND p.reorder_quantity > 0 AND ${ROOM_FOR_REORDER}`, { max: MAX_STOCK })
+      .where(`p.stock_quantity + p.incoming_quantity <= p.reorder_threshold AND p.reorder_quantity > 0 AND ${ROOM_FOR_REORDER}`, {
+        max: MAX_STOCK,
+      })
       .orderBy('p.id', 'ASC')
       .getRawMany<{ id: number | string }>();
     return rows.map((row) => Number(row.id));
   }
 
-  async setReorderSettings(manager: EntityManager, id: number, settings: { reorderThreshold?: number; reorderQuantity?: number }): Promise<void> {
+  async setReorderSettings(
+    manager: EntityManager,
+    id: number,
+    settings: { reorderThreshold?: number; reorderQuantity?: number },
+  ): Promise<void> {
     await manager.update(Product, { id }, settings);
   }
 
   /** The demand policy's new threshold and quantity, unless the product left that policy (or was deleted) meanwhile. */
-  async setDemandReorderSettings(manager: EntityManager, id: number, settings: { reorderThreshold: number; reorderQuantity: number }): Promise<boolean> {
+  async setDemandReorderSettings(
+    manager: EntityManager,
+    id: number,
+    settings: { reorderThreshold: number; reorderQuantity: number },
+  ): Promise<boolean> {
     const { affected } = await manager.update(Product, { id, reorderPolicy: 'demand', deletedAt: IsNull() }, settings);
     return affected === 1;
   }
@@ -206,7 +220,11 @@ export class ProductsService {
    * at the same moment, the first one's order (or lead-time-0 receipt) makes the condition false for the others.
    * An order whose units would take the product past MAX_STOCK once received waits until sales make room.
    */
-  async orderReplenishment(manager: EntityManager, id: number, since: DatabaseTime): Promise<{ quantity: number; leadTimeDays: number } | null> {
+  async orderReplenishment(
+    manager: EntityManager,
+    id: number,
+    since: DatabaseTime,
+  ): Promise<{ quantity: number; leadTimeDays: number } | null> {
     const { affected } = await manager
       .createQueryBuilder()
       .update(Product)
@@ -263,7 +281,13 @@ export class ProductsService {
   }
 
   /** The one shape of every stock UPDATE: relative, and only where `condition` holds. */
-  private async changeStock(manager: EntityManager, id: number, delta: number, condition?: string, parameters: object = {}): Promise<boolean> {
+  private async changeStock(
+    manager: EntityManager,
+    id: number,
+    delta: number,
+    condition?: string,
+    parameters: object = {},
+  ): Promise<boolean> {
     const { affected } = await manager
       .createQueryBuilder()
       .update(Product)
@@ -281,7 +305,11 @@ export class ProductsService {
     return (await qb.getOneOrFail()).stockQuantity;
   }
 
-  private async publish(tx: Tx, type: 'product.created' | 'product.updated' | 'product.deleted', product: Product): Promise<ProductResponseDto> {
+  private async publish(
+    tx: Tx,
+    type: 'product.created' | 'product.updated' | 'product.deleted',
+    product: Product,
+  ): Promise<ProductResponseDto> {
     const response = toProductResponse(product);
     await tx.publish({ type, subject: { type: 'product', id: product.id }, data: response });
     return response;

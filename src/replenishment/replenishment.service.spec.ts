@@ -110,7 +110,19 @@ describe('ReplenishmentService.replenish', () => {
       const findCandidates = products.findReplenishmentCandidates.bind(products);
       // while this pass looks for low products, a pass on an instance whose clock runs an hour behind restocks it
       jest.spyOn(products, 'findReplenishmentCandidates').mockImplementationOnce(async () => {
-        jest.useFakeTimers({ now: Date.now() - 60 * 60 * 1000, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+        jest.useFakeTimers({
+          now: Date.now() - 60 * 60 * 1000,
+          doNotFake: [
+            'nextTick',
+            'queueMicrotask',
+            'setImmediate',
+            'clearImmediate',
+            'setInterval',
+            'clearInterval',
+            'setTimeout',
+            'clearTimeout',
+          ],
+        });
         try {
           expect((await sut.replenish()).restocked).toEqual([{ product_id: id, added: 3, quantity: 3 }]);
         } finally {

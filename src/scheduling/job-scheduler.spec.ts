@@ -16,7 +16,16 @@ describe('JobScheduler', () => {
 
   beforeEach(async () => {
     dataSource = await new DataSource(
-      buildDataSourceOptions({ type: 'sqlite', path: ':memory:', host: '', port: 0, username: '', password: '', database: '', poolSize: 1 }),
+      buildDataSourceOptions({
+        type: 'sqlite',
+        path: ':memory:',
+        host: '',
+        port: 0,
+        username: '',
+        password: '',
+        database: '',
+        poolSize: 1,
+      }),
     ).initialize();
     registry = new SchedulerRegistry();
     tx = new TransactionRunner(dataSource);

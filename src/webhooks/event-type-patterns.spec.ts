@@ -2,7 +2,9 @@ import { EVENT_TYPE_PATTERNS, matchesAny } from './event-type-patterns';
 
 describe('event type patterns', () => {
   it('offers everything, each kind and each exact type', () => {
-    expect(EVENT_TYPE_PATTERNS).toEqual(expect.arrayContaining(['*', 'order.*', 'stock.*', 'product.*', 'customer.*', 'order.created', 'stock.low']));
+    expect(EVENT_TYPE_PATTERNS).toEqual(
+      expect.arrayContaining(['*', 'order.*', 'stock.*', 'product.*', 'customer.*', 'order.created', 'stock.low']),
+    );
   });
 
   it('matches exact types, whole kinds and everything, and nothing else', () => {

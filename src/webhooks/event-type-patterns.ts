@@ -7,5 +7,7 @@ const CATEGORIES = [...new Set(EVENT_TYPES.map((type) => type.split('.')[0]))];
 export const EVENT_TYPE_PATTERNS = ['*', ...CATEGORIES.map((category) => `${category}.*`), ...EVENT_TYPES];
 
 export function matchesAny(patterns: readonly string[], type: string): boolean {
-  return patterns.some((pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))));
+  return patterns.some(
+    (pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
+  );
 }

@@ -6,7 +6,9 @@ describe('Standard Webhooks signatures', () => {
   it('signs the reference vector of the standard-webhooks repository', () => {
     // libraries/javascript/src/webhook.test.ts, "sign function works"
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    expect(sign(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+    expect(sign(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe(
+      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    );
   });
 
   it('keys the HMAC with the base64-decoded secret after whsec_ and signs "{id}.{timestamp}.{body}"', () => {
@@ -28,7 +30,11 @@ describe('Standard Webhooks signatures', () => {
     const secret = newSecret();
     const body = JSON.stringify({ id: 'evt_0123', type: 'order.created', data: { total_price: 19.99, note: 'ünïcödé' } });
     const headers = deliveryHeaders(secret, 'evt_0123', body);
-    expect(headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': 'evt_0123', 'webhook-timestamp': expect.stringMatching(/^\d{10}$/) });
+    expect(headers).toMatchObject({
+      'content-type': 'application/json',
+      'webhook-id': 'evt_0123',
+      'webhook-timestamp': expect.stringMatching(/^\d{10}$/),
+    });
     expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(2);
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     expect(() => new Webhook(secret).verify(body.replace('19.99', '0.01'), headers)).toThrow();

@@ -236,20 +236,30 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         .execute();
       // the endpoint's row is written (and so locked until commit) only when its failure streak starts, ends or
       // may have lasted long enough: the attempts of a healthy endpoint do not queue behind each other on it
-      const [{ failing_since: failingSince }] = await manager.query('SELECT failing_since FROM webhooks WHERE id = ?', [delivery.webhookId]);
+      const [{ failing_since: failingSince }] = await manager.query('SELECT failing_since FROM webhooks WHERE id = ?', [
+        delivery.webhookId,
+      ]);
       if (delivered) {
         if (failingSince !== null) await manager.query('UPDATE webhooks SET failing_since = NULL WHERE id = ?', [delivery.webhookId]);
         return;
       }
-      if (failingSince === null) await manager.query(`UPDATE webhooks SET failing_since = ${now} WHERE id = ? AND failing_since IS NULL`, [delivery.webhookId]);
+      if (failingSince === null)
+        await manager.query(`UPDATE webhooks SET failing_since = ${now} WHERE id = ? AND failing_since IS NULL`, [delivery.webhookId]);
       if (!gone && failingSince === null) return;
       const disable = `UPDATE webhooks SET enabled = 0, disabled_reason = ?, disabled_at = ${now}, updated_at = ${now} WHERE id = ? AND enabled = 1`;
       const reason = gone
         ? 'The endpoint answered 410 Gone'
-        : `Every attempt failed for ${formatDuration(this.config.disableAfterMs)} (WEBHOOK_DISABLE_AFTER); the last: ${error}`.slice(0, MAX_ERROR_LENGTH);
+        : `Every attempt failed for ${formatDuration(this.config.disableAfterMs)} (WEBHOOK_DISABLE_AFTER); the last: ${error}`.slice(
+            0,
+            MAX_ERROR_LENGTH,
+          );
       const disabled = gone
         ? await executeCounting(manager, disable, [reason, delivery.webhookId])
-        : await executeCounting(manager, `${disable} AND failing_since <= ${nowMinusMs}`, [reason, delivery.webhookId, this.config.disableAfterMs]);
+        : await executeCounting(manager, `${disable} AND failing_since <= ${nowMinusMs}`, [
+            reason,
+            delivery.webhookId,
+            this.config.disableAfterMs,
+          ]);
       if (disabled) this.logger.warn(`Webhook ${delivery.webhookId} disabled: ${reason}`);
     });
   }
@@ -257,7 +267,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Gives an abandoned claim back, so that the next round (of any instance) sends the delivery again. */
   private async release(delivery: ClaimedDelivery): Promise<void> {
     await this.tx.run(({ manager }) =>
-      manager.query('UPDATE webhook_deliveries SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?', [delivery.id, delivery.claim]),
+      manager.query('UPDATE webhook_deliveries SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?', [
+        delivery.id,
+        delivery.claim,
+      ]),
     );
   }
 

@@ -43,7 +43,11 @@ export class WebhookSink implements EventSink, OnModuleInit {
    */
   async deliver(events: EventResponseDto[]): Promise<void> {
     await this.tx.run(async ({ manager }) => {
-      const webhooks = await manager.find(Webhook, { select: { id: true, eventTypes: true }, where: { enabled: true }, order: { id: 'ASC' } });
+      const webhooks = await manager.find(Webhook, {
+        select: { id: true, eventTypes: true },
+        where: { enabled: true },
+        order: { id: 'ASC' },
+      });
       if (!webhooks.length) return;
       const rows = events.flatMap((event) =>
         webhooks
@@ -62,7 +66,14 @@ export class WebhookSink implements EventSink, OnModuleInit {
           })),
       );
       for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-        await manager.createQueryBuilder().insert().into(WebhookDelivery).values(rows.slice(i, i + INSERT_BATCH)).orIgnore().updateEntity(false).execute();
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(WebhookDelivery)
+          .values(rows.slice(i, i + INSERT_BATCH))
+          .orIgnore()
+          .updateEntity(false)
+          .execute();
       }
     });
   }

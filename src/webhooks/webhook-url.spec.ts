@@ -7,10 +7,30 @@ const resolvesTo = (...addresses: string[]) =>
 
 describe('the loopback rule for webhook URLs', () => {
   it('knows loopback and link-local addresses, v4, v6 and v4-mapped', () => {
-    for (const address of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '::1', '::', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe']) {
+    for (const address of [
+      '127.0.0.1',
+      '127.8.9.10',
+      '0.0.0.0',
+      '169.254.169.254',
+      '::1',
+      '::',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe',
+    ]) {
       expect([address, isLoopbackOrLinkLocal(address)]).toEqual([address, true]);
     }
-    for (const address of ['10.0.0.5', '192.168.1.1', '172.16.0.1', '8.8.8.8', '2001:db8::1', 'fd00::1', '::ffff:10.0.0.5', 'example.com']) {
+    for (const address of [
+      '10.0.0.5',
+      '192.168.1.1',
+      '172.16.0.1',
+      '8.8.8.8',
+      '2001:db8::1',
+      'fd00::1',
+      '::ffff:10.0.0.5',
+      'example.com',
+    ]) {
       expect([address, isLoopbackOrLinkLocal(address)]).toEqual([address, false]);
     }
   });
@@ -38,7 +58,9 @@ describe('the loopback rule for webhook URLs', () => {
 
   it('refuses a name that resolves to a loopback or link-local address, among others', async () => {
     resolvesTo('203.0.113.7', '127.0.0.1');
-    expect(await forbiddenHost('https://sneaky.example/hook')).toBe('sneaky.example resolves to 127.0.0.1, a loopback or link-local address');
+    expect(await forbiddenHost('https://sneaky.example/hook')).toBe(
+      'sneaky.example resolves to 127.0.0.1, a loopback or link-local address',
+    );
     resolvesTo('fe80::1');
     expect(await forbiddenHost('https://sneaky6.example/hook')).toMatch(/resolves to fe80::1/);
   });

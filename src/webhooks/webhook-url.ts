@@ -30,7 +30,10 @@ export function isLoopbackOrLinkLocal(address: string): boolean {
  * deliveries fail and are retried like any unreachable receiver's.
  */
 export async function forbiddenHost(url: string): Promise<string | null> {
-  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  const host = new URL(url).hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is the loopback`;
   if (isIP(host)) return isLoopbackOrLinkLocal(host) ? `${host} is a loopback or link-local address` : null;
   const forbidden = (await resolve(host)).find(isLoopbackOrLinkLocal);

@@ -12,7 +12,13 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { DeliveryRetryDto, WebhookDeliveryPageDto } from './dto/webhook-delivery-response.dto';
-import { WebhookCreatedDto, WebhookPageDto, WebhookResponseDto, WebhookSecretRotatedDto, WebhookUpdatedDto } from './dto/webhook-response.dto';
+import {
+  WebhookCreatedDto,
+  WebhookPageDto,
+  WebhookResponseDto,
+  WebhookSecretRotatedDto,
+  WebhookUpdatedDto,
+} from './dto/webhook-response.dto';
 import { WebhookErrors } from './webhooks.errors';
 import { WebhooksService } from './webhooks.service';
 
@@ -55,7 +61,10 @@ export class WebhooksController {
 
   @Get(':id')
   @ApiKeyOnly()
-  @ApiOperation({ summary: 'Read a webhook endpoint', description: 'Without its secret; `disabled_reason` says why the server disabled it.' })
+  @ApiOperation({
+    summary: 'Read a webhook endpoint',
+    description: 'Without its secret; `disabled_reason` says why the server disabled it.',
+  })
   @ApiOkResponse({ type: WebhookResponseDto })
   @ApiProblems(...ID_PROBLEMS, WebhookErrors.WEBHOOK_NOT_FOUND)
   @ApiIdParam('id')
@@ -67,10 +76,17 @@ export class WebhooksController {
   @ApiKeyOnly()
   @ApiOperation({
     summary: 'Update a webhook endpoint',
-    description: 'Partial: any of url, event_types, enabled, description. `enabled: true` resumes a disabled endpoint: its pending deliveries go out again.',
+    description:
+      'Partial: any of url, event_types, enabled, description. `enabled: true` resumes a disabled endpoint: its pending deliveries go out again.',
   })
   @ApiOkResponse({ type: WebhookUpdatedDto })
-  @ApiProblems(...BODY_PROBLEMS, ...ID_PROBLEMS, CommonErrors.EMPTY_UPDATE, WebhookErrors.WEBHOOK_NOT_FOUND, WebhookErrors.WEBHOOK_URL_NOT_ALLOWED)
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    ...ID_PROBLEMS,
+    CommonErrors.EMPTY_UPDATE,
+    WebhookErrors.WEBHOOK_NOT_FOUND,
+    WebhookErrors.WEBHOOK_URL_NOT_ALLOWED,
+  )
   @ApiIdParam('id')
   async update(@Param('id', ParseIdPipe) id: number, @Body() dto: UpdateWebhookDto): Promise<WebhookUpdatedDto> {
     return { message: 'Webhook updated', webhook: await this.webhooksService.update(id, dto) };

@@ -42,7 +42,9 @@ export class WebhooksService {
     await this.assertUrlAllowed(dto.url);
     const secret = newSecret();
     const saved = await this.tx.run(({ manager }) =>
-      manager.save(manager.create(Webhook, { url: dto.url, eventTypes: dto.event_types, description: dto.description ?? null, secret, enabled: true })),
+      manager.save(
+        manager.create(Webhook, { url: dto.url, eventTypes: dto.event_types, description: dto.description ?? null, secret, enabled: true }),
+      ),
     );
     return { ...toWebhookResponse(saved), secret };
   }
@@ -61,7 +63,8 @@ export class WebhooksService {
    * deliveries then go out on the dispatcher's next rounds.
    */
   async update(id: number, dto: UpdateWebhookDto): Promise<WebhookResponseDto> {
-    if (Object.values(dto).every((value) => value === undefined)) throw problem(CommonErrors.EMPTY_UPDATE, 'Send at least one of url, event_types, enabled, description');
+    if (Object.values(dto).every((value) => value === undefined))
+      throw problem(CommonErrors.EMPTY_UPDATE, 'Send at least one of url, event_types, enabled, description');
     // before the transaction: it may resolve the host name, and a transaction awaits nothing but the database
     if (dto.url !== undefined) await this.assertUrlAllowed(dto.url);
     return this.tx.run(async ({ manager }) => {
@@ -71,8 +74,10 @@ export class WebhooksService {
         ...(dto.event_types !== undefined && { eventTypes: dto.event_types }),
         ...(dto.description !== undefined && { description: dto.description }),
       };
-      if (dto.enabled === true && !webhook.enabled) Object.assign(changes, { enabled: true, disabledReason: null, disabledAt: null, failingSince: null });
-      if (dto.enabled === false && webhook.enabled) Object.assign(changes, { enabled: false, disabledReason: null, disabledAt: new Date() });
+      if (dto.enabled === true && !webhook.enabled)
+        Object.assign(changes, { enabled: true, disabledReason: null, disabledAt: null, failingSince: null });
+      if (dto.enabled === false && webhook.enabled)
+        Object.assign(changes, { enabled: false, disabledReason: null, disabledAt: new Date() });
       if (Object.keys(changes).length) await manager.update(Webhook, { id }, changes);
       return toWebhookResponse(await this.get(manager, id));
     });
@@ -123,7 +128,8 @@ export class WebhooksService {
   async retry(id: number, deliveryId: number): Promise<WebhookDeliveryDto> {
     return this.tx.run(async ({ manager }) => {
       const webhook = await this.get(manager, id);
-      if (!webhook.enabled) throw problem(WebhookErrors.WEBHOOK_DISABLED, `Webhook ${id} is disabled: enable it (PUT enabled: true) before retrying`);
+      if (!webhook.enabled)
+        throw problem(WebhookErrors.WEBHOOK_DISABLED, `Webhook ${id} is disabled: enable it (PUT enabled: true) before retrying`);
       if (!(await manager.exists(WebhookDelivery, { where: { id: deliveryId, webhookId: id } }))) throw deliveryNotFound(id, deliveryId);
       const queued = await executeCounting(
         manager,

@@ -92,8 +92,13 @@ describe('Database outage (built server, throwaway MariaDB)', () => {
 
       const down = log.filter((entry) => entry.phase === 'down');
       const outcome = ({ exchange }: { exchange: Exchange }) =>
-        !exchange.ok ? `network ${exchange.error}` : exchange.status === 503 ? `503 ${exchange.body?.code}${exchange.headers['retry-after'] ? ' +Retry-After' : ''}` : String(exchange.status);
-      const tally = (entries: typeof log) => entries.reduce<Record<string, number>>((counts, entry) => ({ ...counts, [outcome(entry)]: (counts[outcome(entry)] ?? 0) + 1 }), {});
+        !exchange.ok
+          ? `network ${exchange.error}`
+          : exchange.status === 503
+            ? `503 ${exchange.body?.code}${exchange.headers['retry-after'] ? ' +Retry-After' : ''}`
+            : String(exchange.status);
+      const tally = (entries: typeof log) =>
+        entries.reduce<Record<string, number>>((counts, entry) => ({ ...counts, [outcome(entry)]: (counts[outcome(entry)] ?? 0) + 1 }), {});
       const latencies = log.map((entry) => entry.exchange.ms).sort((a, b) => a - b);
       const downLatencies = down.map((entry) => entry.exchange.ms).sort((a, b) => a - b);
       console.log(
@@ -105,15 +110,28 @@ describe('Database outage (built server, throwaway MariaDB)', () => {
 
       // while the database is down, every route answers 503 DATABASE_UNAVAILABLE with Retry-After
       for (const route of ['GET /products/:id', 'POST /customers', 'GET /health'] as Route[]) {
-        expect({ route, answersWhileDown: down.filter((entry) => entry.route === route).length > 0 }).toEqual({ route, answersWhileDown: true });
+        expect({ route, answersWhileDown: down.filter((entry) => entry.route === route).length > 0 }).toEqual({
+          route,
+          answersWhileDown: true,
+        });
       }
       expect(tally(down)).toEqual({ '503 DATABASE_UNAVAILABLE +Retry-After': down.length });
       // and at no point a 500, a network failure or a wait past 5 s, however the outage began or ended
       const expected = ({ exchange }: (typeof log)[number]) =>
         exchange.ok &&
-        (exchange.status < 300 || (exchange.status === 503 && exchange.body?.code === 'DATABASE_UNAVAILABLE' && !!exchange.headers['retry-after'] && /^application\/problem\+json/.test(exchange.headers['content-type'] ?? '')));
-      expect(log.filter((entry) => !expected(entry)).map((entry) => ({ phase: entry.phase, route: entry.route, outcome: outcome(entry) }))).toEqual([]);
-      expect(log.filter((entry) => entry.exchange.ms >= ANSWER_WITHIN_MS).map((entry) => ({ phase: entry.phase, route: entry.route, ms: entry.exchange.ms }))).toEqual([]);
+        (exchange.status < 300 ||
+          (exchange.status === 503 &&
+            exchange.body?.code === 'DATABASE_UNAVAILABLE' &&
+            !!exchange.headers['retry-after'] &&
+            /^application\/problem\+json/.test(exchange.headers['content-type'] ?? '')));
+      expect(
+        log.filter((entry) => !expected(entry)).map((entry) => ({ phase: entry.phase, route: entry.route, outcome: outcome(entry) })),
+      ).toEqual([]);
+      expect(
+        log
+          .filter((entry) => entry.exchange.ms >= ANSWER_WITHIN_MS)
+          .map((entry) => ({ phase: entry.phase, route: entry.route, ms: entry.exchange.ms })),
+      ).toEqual([]);
       // the same process serves again once the database is back
       expect(recoveredAfterMs).toBeDefined();
       expect(server!.exited()).toBe(false);

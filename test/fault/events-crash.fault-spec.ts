@@ -13,7 +13,13 @@ import { API_KEY, send, sleep, startServer, type Server } from './support/server
 const CLIENTS = 16;
 const LOAD_BEFORE_KILL_MS = 2500;
 // a delivery claimed by the killed server is taken over once its claim expires: the attempt timeout + 30 s
-const RELAY = { EVENTS_RELAY_ENABLED: 'true', EVENTS_RELAY_INTERVAL_MS: '100', EVENTS_RELAY_LEASE_MS: '2000', WEBHOOK_DISPATCH_INTERVAL_MS: '50', WEBHOOK_TIMEOUT_MS: '2000' };
+const RELAY = {
+  EVENTS_RELAY_ENABLED: 'true',
+  EVENTS_RELAY_INTERVAL_MS: '100',
+  EVENTS_RELAY_LEASE_MS: '2000',
+  WEBHOOK_DISPATCH_INTERVAL_MS: '50',
+  WEBHOOK_TIMEOUT_MS: '2000',
+};
 const CATCH_UP_MS = 60_000;
 
 describe('SIGKILL with events pending, then a restart (built server, MariaDB)', () => {
@@ -64,7 +70,8 @@ describe('SIGKILL with events pending, then a restart (built server, MariaDB)', 
 
       second = await startServer(database!.env, RELAY);
       const restartedAt = Date.now();
-      const ids = async () => new Set(((await connection.query('SELECT event_id FROM events'))[0] as { event_id: string }[]).map((row) => row.event_id));
+      const ids = async () =>
+        new Set(((await connection.query('SELECT event_id FROM events'))[0] as { event_id: string }[]).map((row) => row.event_id));
       let committed = await ids();
       while (Date.now() - restartedAt < CATCH_UP_MS && [...committed].some((id) => !received.includes(id))) {
         await sleep(200);

@@ -20,7 +20,12 @@ interface Server {
 }
 interface Harness {
   API_KEY: string;
-  startServer(options: { mysql?: boolean; env?: Record<string, string>; database?: ServerDatabase; keepDatabase?: boolean }): Promise<Server>;
+  startServer(options: {
+    mysql?: boolean;
+    env?: Record<string, string>;
+    database?: ServerDatabase;
+    keepDatabase?: boolean;
+  }): Promise<Server>;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the scripts' CommonJS harness, without type declarations
 const { API_KEY, startServer } = require('../../scripts/server-harness.js') as Harness;
@@ -85,7 +90,13 @@ describe.each([
       products.push(((await res.json()) as { product: { id: number } }).product);
     }
     const key = `crash-${process.pid}-${Date.now()}`;
-    const body = { customer_id: customer.id, items: [{ product_id: products[0].id, quantity: 3 }, { product_id: products[1].id, quantity: 4 }] };
+    const body = {
+      customer_id: customer.id,
+      items: [
+        { product_id: products[0].id, quantity: 3 },
+        { product_id: products[1].id, quantity: 4 },
+      ],
+    };
 
     await expect(call(doomed, 'POST', '/orders', body, { 'Idempotency-Key': key })).rejects.toThrow();
     expect(await doomed.whenExited()).toEqual({ code: null, signal: 'SIGKILL' });
@@ -103,7 +114,10 @@ describe.each([
       `SELECT COUNT(*) AS n, SUM(delta) AS total FROM stock_movements WHERE reference_type = 'order' AND product_id IN (?, ?)`,
       [products[0].id, products[1].id],
     );
-    const stock = await queryOne(database, 'SELECT SUM(stock_quantity) AS left_ FROM products WHERE id IN (?, ?)', [products[0].id, products[1].id]);
+    const stock = await queryOne(database, 'SELECT SUM(stock_quantity) AS left_ FROM products WHERE id IN (?, ?)', [
+      products[0].id,
+      products[1].id,
+    ]);
     console.log(
       `${engine}: killed after commit, retried on a restarted server: ${retry.status} replayed=${retry.headers.get('idempotent-replayed')} ` +
         `order ${answer.order.id}; orders in the database: ${orders.n} (id ${orders.id}); order stock movements: ${movements.n} ` +

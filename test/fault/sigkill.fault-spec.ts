@@ -46,7 +46,14 @@ describe('SIGKILL under order load, then a restart (built server, MariaDB)', () 
     const agent = new Agent({ keepAlive: false });
     const lastAcked = acked.at(-1)!;
     const readBack = await send(agent, second.baseUrl, 'GET', `/orders/${lastAcked.orderId}`, undefined, { 'X-API-Key': API_KEY });
-    const another = await send(agent, second.baseUrl, 'POST', '/orders', { customer_id: catalogue.customerId, items: [{ product_id: catalogue.productIds[0], quantity: 1 }] }, { 'X-API-Key': API_KEY });
+    const another = await send(
+      agent,
+      second.baseUrl,
+      'POST',
+      '/orders',
+      { customer_id: catalogue.customerId, items: [{ product_id: catalogue.productIds[0], quantity: 1 }] },
+      { 'X-API-Key': API_KEY },
+    );
 
     console.log(
       `sigkill: ${load.attempts.length} orders sent, ${acked.length} acknowledged (201), ${acked.length - check.missing.length} of them found with their lines and movements; ` +

@@ -48,7 +48,11 @@ describe('SIGTERM under order load (built server, MariaDB)', () => {
     const before = load.attempts.filter(({ exchange }) => exchange.sentAt < signalAt);
     const after = load.attempts.filter(({ exchange }) => exchange.sentAt >= signalAt);
     const outcome = (exchange: Exchange) => (exchange.ok ? String(exchange.status) : `network ${exchange.error}`);
-    const tally = (list: typeof load.attempts) => list.reduce<Record<string, number>>((counts, { exchange }) => ({ ...counts, [outcome(exchange)]: (counts[outcome(exchange)] ?? 0) + 1 }), {});
+    const tally = (list: typeof load.attempts) =>
+      list.reduce<Record<string, number>>(
+        (counts, { exchange }) => ({ ...counts, [outcome(exchange)]: (counts[outcome(exchange)] ?? 0) + 1 }),
+        {},
+      );
     const answers = load.attempts.flatMap(({ exchange }) => (exchange.ok ? [exchange] : []));
     const lateAnswers = answers.filter((exchange) => exchange.doneAt >= signalAt + SIGNAL_SEEN_WITHIN_MS);
     const closing = answers.filter((exchange) => exchange.headers.connection === 'close' && exchange.doneAt >= signalAt);
@@ -115,7 +119,9 @@ describe('SIGTERM while a request hangs (built server, frozen throwaway MariaDB)
     const cut = await hanging;
     agent.destroy();
     db!.thaw();
-    console.log(`sigterm, request hanging on a frozen database: exit ${code} after ${exitMs} ms (SHUTDOWN_GRACE_MS ${GRACE_MS}); the hanging request ended with ${cut.ok ? cut.status : cut.error}`);
+    console.log(
+      `sigterm, request hanging on a frozen database: exit ${code} after ${exitMs} ms (SHUTDOWN_GRACE_MS ${GRACE_MS}); the hanging request ended with ${cut.ok ? cut.status : cut.error}`,
+    );
 
     expect(code).toBe(1);
     expect(exitMs).toBeGreaterThanOrEqual(GRACE_MS);

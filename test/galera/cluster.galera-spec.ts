@@ -36,7 +36,8 @@ describe('On a MariaDB Galera cluster', () => {
     process.env.DB_PORT = String(cluster.ports[0]);
     await recreateDatabase(DATABASE);
     // one at a time: the first applies the migrations, the others find them applied
-    for (const port of cluster.ports) apps.push(await startApp({ database: DATABASE, reuse: true, env: { DB_PORT: String(port), DB_POOL_SIZE: '8' } }));
+    for (const port of cluster.ports)
+      apps.push(await startApp({ database: DATABASE, reuse: true, env: { DB_PORT: String(port), DB_POOL_SIZE: '8' } }));
   }, 240_000);
 
   afterAll(async () => {
@@ -50,10 +51,16 @@ describe('On a MariaDB Galera cluster', () => {
     const product = await createProduct(at(1).http, { stock_quantity: 100 });
     const started = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => at(i).http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] })),
+      Array.from({ length: 1000 }, (_, i) =>
+        at(i)
+          .http.post('/orders')
+          .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }),
+      ),
     );
     const count = (status: number) => results.filter((r) => r.status === status).length;
-    console.log(`Galera orders: ${count(201)} × 201, ${count(409)} × 409, ${results.length - count(201) - count(409)} other, in ${Date.now() - started} ms`);
+    console.log(
+      `Galera orders: ${count(201)} × 201, ${count(409)} × 409, ${results.length - count(201) - count(409)} other, in ${Date.now() - started} ms`,
+    );
     expect([count(201), count(409)]).toEqual([100, 900]);
     for (const app of apps) expect((await app.http.get(`/products/${product.id}/stock`).expect(200)).body.quantity).toBe(0);
     expect(await unbalancedProducts(at(2).app.get(DataSource))).toEqual([]);
@@ -76,8 +83,17 @@ describe('On a MariaDB Galera cluster', () => {
   it('lists newest first by created_at then id, although ids interleave across nodes', async () => {
     const customer = await createCustomer(at(0).http);
     const product = await createProduct(at(0).http, { stock_quantity: 1000 });
-    await Promise.all(Array.from({ length: 30 }, (_, i) => at(i).http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }).expect(201)));
-    const orders: { id: number; created_at: string }[] = (await at(1).http.get(`/orders/${customer.id}/history`).query({ limit: 100 }).expect(200)).body.items;
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        at(i)
+          .http.post('/orders')
+          .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] })
+          .expect(201),
+      ),
+    );
+    const orders: { id: number; created_at: string }[] = (
+      await at(1).http.get(`/orders/${customer.id}/history`).query({ limit: 100 }).expect(200)
+    ).body.items;
     expect(orders).toHaveLength(30);
     const sorted = [...orders].sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
     expect(orders.map((o) => o.id)).toEqual(sorted.map((o) => o.id));
@@ -93,7 +109,10 @@ describe('On a MariaDB Galera cluster', () => {
     let running = true;
     const worker = async (i: number) => {
       while (running) {
-        const res = await at(i).http.post('/orders').send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] }).catch(() => null);
+        const res = await at(i)
+          .http.post('/orders')
+          .send({ customer_id: customer.id, items: [{ product_id: product.id, quantity: 1 }] })
+          .catch(() => null);
         const key = `${i % 3}:${res?.status ?? 'network'}`;
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
         if (res?.status === 201) acknowledged.push(res.body.order.id);
@@ -111,7 +130,9 @@ describe('On a MariaDB Galera cluster', () => {
     const servedMeanwhile = acknowledged.length;
     running = false;
     await Promise.all(workers);
-    console.log(`Galera kill -9: statuses by instance ${JSON.stringify(Object.fromEntries(statuses))}; ${servedMeanwhile} orders acknowledged`);
+    console.log(
+      `Galera kill -9: statuses by instance ${JSON.stringify(Object.fromEntries(statuses))}; ${servedMeanwhile} orders acknowledged`,
+    );
     expect(down.status).toBe(503);
     expect(down.body.code).toBe('DATABASE_UNAVAILABLE');
     expect(health.status).toBe(503);
@@ -133,7 +154,9 @@ describe('On a MariaDB Galera cluster', () => {
     recovered = Date.now() - killedAt;
     const stock = (await at(2).http.get(`/products/${product.id}/stock`).expect(200)).body.quantity;
     expect(stock).toBe(100_000 - stored.size);
-    console.log(`Galera rejoin: node 3 synced ${rejoinedAfter} ms after the kill, its instance answered 200 after ${recovered} ms, stock ${stock}`);
+    console.log(
+      `Galera rejoin: node 3 synced ${rejoinedAfter} ms after the kill, its instance answered 200 after ${recovered} ms, stock ${stock}`,
+    );
   });
 });
 

@@ -67,10 +67,14 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   Object.assign(process.env, env);
   try {
     const leaks: string[] = [];
-    const app = await createApp({ logger: levels(options.logLevel ?? 'error'), logDestination: options.logDestination, beforeInit: (nest) => {
+    const app = await createApp({
+      logger: levels(options.logLevel ?? 'error'),
+      logDestination: options.logDestination,
+      beforeInit: (nest) => {
         recordRoutes(nest);
         watchForSecrets(nest, leaks);
-      }, });
+      },
+    });
     // a real listening port: hundreds of parallel requests then share one server, as in production
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = await app.getUrl();
@@ -105,14 +109,17 @@ const SECRET_PATTERN = /password|hash|argon|scrypt/i;
  * that hints at one. (Error bodies may name the `password` field; Swagger documents it.)
  */
 function watchForSecrets(app: NestFastifyApplication, leaks: string[]): void {
-  app.getHttpAdapter().getInstance().addHook('onSend', async (request, reply, payload) => {
-    // a webhook signing secret (whsec_ + base64) is shown on purpose, and its random text may spell "hash"
-    const scanned = typeof payload === 'string' ? payload.replace(/whsec_[A-Za-z0-9+/=]+/g, 'whsec_') : null;
-    if (reply.statusCode < 400 && !request.url.startsWith('/docs') && scanned !== null && SECRET_PATTERN.test(scanned)) {
-      leaks.push(`${request.method} ${request.url}: ${scanned.slice(0, 200)}`);
-    }
-    return payload;
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply, payload) => {
+      // a webhook signing secret (whsec_ + base64) is shown on purpose, and its random text may spell "hash"
+      const scanned = typeof payload === 'string' ? payload.replace(/whsec_[A-Za-z0-9+/=]+/g, 'whsec_') : null;
+      if (reply.statusCode < 400 && !request.url.startsWith('/docs') && scanned !== null && SECRET_PATTERN.test(scanned)) {
+        leaks.push(`${request.method} ${request.url}: ${scanned.slice(0, 200)}`);
+      }
+      return payload;
+    });
 }
 
 /** A connection of its own to a MariaDB test database, for what a suite does beside the app (e.g. hold a row lock). */

@@ -47,10 +47,20 @@ export async function createAccount(http: TestAgent, customerId: number, overrid
 }
 
 /** Asserts the RFC 9457 shape every error shares and returns the body. */
-export function expectProblem(res: { status: number; headers: Record<string, string>; body: Record<string, unknown> }, status: number, code?: string) {
+export function expectProblem(
+  res: { status: number; headers: Record<string, string>; body: Record<string, unknown> },
+  status: number,
+  code?: string,
+) {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String), code: code ?? expect.any(String) });
+  expect(res.body).toMatchObject({
+    type: 'about:blank',
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+    code: code ?? expect.any(String),
+  });
   expect(JSON.stringify(res.body)).not.toMatch(/stack|SELECT |INSERT |QueryFailedError|at \w+ \(/);
   return res.body;
 }

@@ -11,9 +11,12 @@ const registries = new WeakMap<object, RegisteredRoute[]>();
 /** Records every route the router registers (HEAD and Swagger's assets excluded); call before init. */
 export function recordRoutes(app: NestFastifyApplication): void {
   const routes: RegisteredRoute[] = [];
-  app.getHttpAdapter().getInstance().addHook('onRoute', ({ method, url }) => {
-    for (const m of [method].flat()) if (m !== 'HEAD' && !url.startsWith('/docs')) routes.push({ method: m, url });
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', ({ method, url }) => {
+      for (const m of [method].flat()) if (m !== 'HEAD' && !url.startsWith('/docs')) routes.push({ method: m, url });
+    });
   registries.set(app, routes);
 }
 

@@ -23,7 +23,13 @@ export class CreateAccountDto {
   @Max(MAX_ID)
   customer_id: number;
 
-  @ApiProperty({ example: 'ada', minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'Letters, digits, . _ -; unique, case-insensitive' })
+  @ApiProperty({
+    example: 'ada',
+    minLength: 3,
+    maxLength: 64,
+    pattern: '^[A-Za-z0-9._-]+$',
+    description: 'Letters, digits, . _ -; unique, case-insensitive',
+  })
   @IsUsername()
   username: string;
 

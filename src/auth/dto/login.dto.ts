@@ -4,7 +4,13 @@ import { IsUsername } from '../../accounts/dto/create-account.dto';
 import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada', minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'The account\'s username, in any case' })
+  @ApiProperty({
+    example: 'ada',
+    minLength: 3,
+    maxLength: 64,
+    pattern: '^[A-Za-z0-9._-]+$',
+    description: "The account's username, in any case",
+  })
   @IsUsername()
   username: string;
 

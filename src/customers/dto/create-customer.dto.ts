@@ -3,7 +3,13 @@ import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'c
 import { Trim } from '../../common/dto-helpers';
 
 export class CreateCustomerDto {
-  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 200, pattern: '\\S', description: 'Not blank; surrounding spaces are trimmed' })
+  @ApiProperty({
+    example: 'Ada Lovelace',
+    minLength: 1,
+    maxLength: 200,
+    pattern: '\\S',
+    description: 'Not blank; surrounding spaces are trimmed',
+  })
   @Trim()
   @IsString()
   @IsNotEmpty()

@@ -49,7 +49,9 @@ export class ExactKeysTokenVersion1764300000000 implements MigrationInterface {
  * (`utf8mb4_bin` still pads, so `'alice' = 'alice '` holds under it.)
  */
 async function exactCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows: { Collation: string }[] = await queryRunner.query("SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')");
+  const rows: { Collation: string }[] = await queryRunner.query(
+    "SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
+  );
   const names = rows.map((row) => row.Collation);
   return names.find((name) => name === 'utf8mb4_nopad_bin') ?? names[0] ?? 'utf8mb4_bin';
 }

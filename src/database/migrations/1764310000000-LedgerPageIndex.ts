@@ -18,7 +18,10 @@ export class LedgerPageIndex1764310000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createIndex('stock_movements', new TableIndex({ name: 'IDX_stock_movements_product_id_id', columnNames: ['product_id', 'id'] }));
+    await queryRunner.createIndex(
+      'stock_movements',
+      new TableIndex({ name: 'IDX_stock_movements_product_id_id', columnNames: ['product_id', 'id'] }),
+    );
     await queryRunner.dropIndex('stock_movements', 'IDX_stock_movements_product_created');
   }
 }

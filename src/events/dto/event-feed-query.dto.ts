@@ -8,7 +8,11 @@ export const FEED_DEFAULT_LIMIT = 100;
 export const FEED_MAX_LIMIT = 1000;
 
 export class EventFeedQueryDto {
-  @ApiPropertyOptional({ description: '`next_cursor` of the previous page; absent: from the oldest event kept', example: 'djE6NDI', maxLength: 64 })
+  @ApiPropertyOptional({
+    description: '`next_cursor` of the previous page; absent: from the oldest event kept',
+    example: 'djE6NDI',
+    maxLength: 64,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -22,7 +26,13 @@ export class EventFeedQueryDto {
   @Max(FEED_MAX_LIMIT)
   limit: number = FEED_DEFAULT_LIMIT;
 
-  @ApiPropertyOptional({ description: 'Only these types: repeat `type`, or separate them with commas', example: ['order.created', 'order.cancelled'], enum: EVENT_TYPES, isArray: true, maxItems: EVENT_TYPES.length })
+  @ApiPropertyOptional({
+    description: 'Only these types: repeat `type`, or separate them with commas',
+    example: ['order.created', 'order.cancelled'],
+    enum: EVENT_TYPES,
+    isArray: true,
+    maxItems: EVENT_TYPES.length,
+  })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((type) => type.trim()) : value))
   @ArrayMaxSize(EVENT_TYPES.length)

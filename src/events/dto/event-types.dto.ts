@@ -27,7 +27,8 @@ export class OrderCancelledData extends OrderResponseDto {
 
 export class StockChangedData extends StockMovementDto {
   @ApiProperty({ ...ID_SCHEMA, example: 7 }) product_id: number;
-  @ApiProperty({ type: 'integer', format: 'int32', example: 40, description: "The product's quantity after the movement" }) quantity: number;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 40, description: "The product's quantity after the movement" })
+  quantity: number;
 }
 
 export class StockLowData {
@@ -46,11 +47,20 @@ export class EventSubjectDto {
 }
 
 abstract class EventEnvelope {
-  @ApiProperty({ example: 'evt_3f1c2c8e5d5b4f7e9a570a4a1d3b2e11', description: 'Unique; consumers deduplicate by it (delivery is at least once)' })
+  @ApiProperty({
+    example: 'evt_3f1c2c8e5d5b4f7e9a570a4a1d3b2e11',
+    description: 'Unique; consumers deduplicate by it (delivery is at least once)',
+  })
   id: string;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ type: EventSubjectDto }) subject: EventSubjectDto;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Who made the change', example: { type: 'system', name: 'restock' } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Who made the change',
+    example: { type: 'system', name: 'restock' },
+  })
   actor: Actor | null;
 }
 
@@ -71,7 +81,10 @@ export class OrderCancelledEvent extends EventEnvelope {
 
 export class StockChangedEvent extends EventEnvelope {
   @ApiProperty({ enum: ['stock.changed'] }) type: 'stock.changed';
-  @ApiProperty({ type: StockChangedData, description: 'The movement, with the product and its quantity after it; `subject` is the product' })
+  @ApiProperty({
+    type: StockChangedData,
+    description: 'The movement, with the product and its quantity after it; `subject` is the product',
+  })
   data: StockChangedData;
 }
 
@@ -118,7 +131,8 @@ export class ReplenishmentCreatedEvent extends EventEnvelope {
 
 export class ReplenishmentReceivedEvent extends EventEnvelope {
   @ApiProperty({ enum: ['replenishment.received'] }) type: 'replenishment.received';
-  @ApiProperty({ type: ReplenishmentReceivedData, description: 'The order after the receipt, and what this receipt added' }) data: ReplenishmentReceivedData;
+  @ApiProperty({ type: ReplenishmentReceivedData, description: 'The order after the receipt, and what this receipt added' })
+  data: ReplenishmentReceivedData;
 }
 
 export class ReplenishmentCancelledEvent extends EventEnvelope {

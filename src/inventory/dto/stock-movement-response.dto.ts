@@ -9,8 +9,10 @@ export class StockMovementDto {
   @ApiProperty({ enum: MOVEMENT_TYPES, example: 'order' }) type: MovementType;
   @ApiProperty({ type: 'integer', format: 'int32', example: -2 }) delta: number;
   @ApiProperty({ type: 'integer', format: 'int32', example: 40 }) quantity_after: number;
-  @ApiProperty({ ...ID_SCHEMA, example: 5, nullable: true, description: 'The order, for `order` and `cancel` movements' }) order_id: number | null;
-  @ApiProperty({ ...ID_SCHEMA, example: null, nullable: true, description: 'The replenishment order received, for `restock` movements' }) replenishment_id: number | null;
+  @ApiProperty({ ...ID_SCHEMA, example: 5, nullable: true, description: 'The order, for `order` and `cancel` movements' }) order_id:
+    number | null;
+  @ApiProperty({ ...ID_SCHEMA, example: null, nullable: true, description: 'The replenishment order received, for `restock` movements' })
+  replenishment_id: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) reason: string | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
 }

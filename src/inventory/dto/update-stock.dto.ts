@@ -4,14 +4,28 @@ import { IsOptionalNotNull } from '../../common/dto-helpers';
 import { MAX_STOCK } from '../../common/limits';
 
 export class UpdateStockDto {
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 100, minimum: 0, maximum: MAX_STOCK, description: 'Set the quantity to this value (excludes `adjustment`)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    example: 100,
+    minimum: 0,
+    maximum: MAX_STOCK,
+    description: 'Set the quantity to this value (excludes `adjustment`)',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(0)
   @Max(MAX_STOCK)
   quantity?: number;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: -3, minimum: -MAX_STOCK, maximum: MAX_STOCK, description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    example: -3,
+    minimum: -MAX_STOCK,
+    maximum: MAX_STOCK,
+    description: 'Add (or with a minus sign remove) this many units (excludes `quantity`)',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @NotEquals(0)

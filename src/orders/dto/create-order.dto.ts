@@ -30,7 +30,10 @@ export class CreateOrderDto {
     minItems: 1,
     maxItems: MAX_LINES,
     description: `Lines for the same product are merged (their quantities added; at most ${MAX_LINE_QUANTITY} per product).`,
-    example: [{ product_id: 7, quantity: 2 }, { product_id: 9, quantity: 1 }],
+    example: [
+      { product_id: 7, quantity: 2 },
+      { product_id: 9, quantity: 1 },
+    ],
   })
   @IsArray()
   @ArrayMinSize(1)

@@ -3,7 +3,11 @@ import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 
 export class UpdateOrderStatusDto {
-  @ApiProperty({ enum: ORDER_STATUSES, example: 'shipped', description: 'pending → processing → shipped → delivered, one step at a time; cancelled from pending or processing (returns the stock)' })
+  @ApiProperty({
+    enum: ORDER_STATUSES,
+    example: 'shipped',
+    description: 'pending → processing → shipped → delivered, one step at a time; cancelled from pending or processing (returns the stock)',
+  })
   @IsIn(ORDER_STATUSES)
   status: OrderStatus;
 

@@ -44,7 +44,10 @@ export function createLogger({ level, format, destination }: LoggerOptions): Log
     },
   };
   if (format === 'pretty' && !destination) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } },
+    });
   }
   return destination ? pino(options, destination) : pino(options);
 }

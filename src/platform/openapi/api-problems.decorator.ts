@@ -11,7 +11,8 @@ export class ProblemDto {
   @ApiProperty({ example: 'Not enough stock for product 7' }) detail: string;
   @ApiProperty({ example: 'INSUFFICIENT_STOCK', description: 'Stable machine-readable error code' }) code: string;
   @ApiPropertyOptional({ example: '/orders' }) instance?: string;
-  @ApiPropertyOptional({ example: '0b6c6f3e-2a35-4c0c-a1b9-3d4b7e0f2c11', description: 'The request id (X-Request-Id), as in the logs' }) request_id?: string;
+  @ApiPropertyOptional({ example: '0b6c6f3e-2a35-4c0c-a1b9-3d4b7e0f2c11', description: 'The request id (X-Request-Id), as in the logs' })
+  request_id?: string;
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'object', additionalProperties: true },
@@ -51,6 +52,11 @@ export function ApiProblems(...errors: ErrorCode[]) {
  */
 export const ID_PROBLEMS = [CommonErrors.INVALID_ID, CommonErrors.MALFORMED_URL, CommonErrors.URI_TOO_LONG];
 /** What a route with a JSON body may answer before its handler runs. */
-export const BODY_PROBLEMS = [CommonErrors.VALIDATION_FAILED, CommonErrors.MALFORMED_JSON, CommonErrors.PAYLOAD_TOO_LARGE, CommonErrors.UNSUPPORTED_MEDIA_TYPE];
+export const BODY_PROBLEMS = [
+  CommonErrors.VALIDATION_FAILED,
+  CommonErrors.MALFORMED_JSON,
+  CommonErrors.PAYLOAD_TOO_LARGE,
+  CommonErrors.UNSUPPORTED_MEDIA_TYPE,
+];
 /** What a route with query parameters may answer before its handler runs. */
 export const QUERY_PROBLEMS = [CommonErrors.VALIDATION_FAILED];

@@ -31,7 +31,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     // relative: the server that serves this document, whichever environment (local, test, production) it is
     .addServer('/', 'This server: local, test or production, wherever this document is served from', undefined, { 'x-internal': false })
     .addTag('customers', 'The people who order; emails unique case-insensitively, deletes are soft')
-    .addTag('accounts', 'A customer\'s login: username and argon2id-hashed password, one per customer')
+    .addTag('accounts', "A customer's login: username and argon2id-hashed password, one per customer")
     .addTag('auth', 'Customer login: username and password for a Bearer token')
     .addTag('products', 'The catalogue; reads are public, writes need an API key')
     .addTag('inventory', 'Stock levels (with incoming and projected), the stock ledger, low stock (API key)')
@@ -40,7 +40,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('events', 'The event feed: every committed change, in commit order (API key)')
     .addTag('webhooks', 'Endpoints that receive every event as a signed POST (Standard Webhooks), their delivery log and retries (API key)')
     .addTag('health', 'Liveness and database state')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' }, API_KEY_SCHEME)
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' },
+      API_KEY_SCHEME,
+    )
     .addBearerAuth(
       {
         type: 'http',
@@ -62,7 +65,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addGlobalResponse({
       status: 503,
       description: `Service Unavailable. \`code\`: \`${CommonErrors.DATABASE_UNAVAILABLE.code}\` (${CommonErrors.DATABASE_UNAVAILABLE.description})`,
-      headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 3600 } } },
+      headers: {
+        'Retry-After': {
+          description: 'Seconds to wait before retrying',
+          schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 3600 },
+        },
+      },
       content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
     })
     .build();
@@ -89,7 +97,13 @@ function closeRequestBodies(document: OpenAPIObject): void {
     if (closed.has(schema)) return;
     closed.add(schema);
     if (schema.type === 'object') schema.additionalProperties = false;
-    for (const nested of [...Object.values(schema.properties ?? {}), schema.items, ...(schema.allOf ?? []), ...(schema.oneOf ?? []), ...(schema.anyOf ?? [])]) {
+    for (const nested of [
+      ...Object.values(schema.properties ?? {}),
+      schema.items,
+      ...(schema.allOf ?? []),
+      ...(schema.oneOf ?? []),
+      ...(schema.anyOf ?? []),
+    ]) {
       close(nested);
     }
   };

@@ -5,7 +5,13 @@ import { MAX_COVER_DAYS, MAX_LEAD_TIME_DAYS, MAX_PRICE, MAX_STOCK } from '../../
 import { REORDER_POLICIES, type ReorderPolicy } from '../entities/product.entity';
 
 export class CreateProductDto {
-  @ApiProperty({ example: 'Espresso beans 1 kg', minLength: 1, maxLength: 200, pattern: '\\S', description: 'Not blank; surrounding spaces are trimmed' })
+  @ApiProperty({
+    example: 'Espresso beans 1 kg',
+    minLength: 1,
+    maxLength: 200,
+    pattern: '\\S',
+    description: 'Not blank; surrounding spaces are trimmed',
+  })
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -31,7 +37,15 @@ export class CreateProductDto {
   @Max(MAX_STOCK)
   stock_quantity?: number;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 10, minimum: 0, maximum: MAX_STOCK, default: 0, description: 'Low when quantity <= this' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    example: 10,
+    minimum: 0,
+    maximum: MAX_STOCK,
+    default: 0,
+    description: 'Low when quantity <= this',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(0)
@@ -45,7 +59,8 @@ export class CreateProductDto {
     minimum: 0,
     maximum: MAX_STOCK,
     default: 0,
-    description: 'Units the replenishment pass orders when projected stock is at or below the threshold; 0 turns automatic replenishment off',
+    description:
+      'Units the replenishment pass orders when projected stock is at or below the threshold; 0 turns automatic replenishment off',
   })
   @IsOptionalNotNull()
   @IsInt()
@@ -54,7 +69,8 @@ export class CreateProductDto {
   reorder_quantity?: number;
 
   @ApiPropertyOptional({
-    type: 'integer', format: 'int32',
+    type: 'integer',
+    format: 'int32',
     example: 3,
     minimum: 0,
     maximum: MAX_LEAD_TIME_DAYS,
@@ -70,7 +86,8 @@ export class CreateProductDto {
   @ApiPropertyOptional({
     enum: REORDER_POLICIES,
     default: 'fixed',
-    description: '`fixed`: reorder_threshold and reorder_quantity as set. `demand`: every replenishment pass recomputes them from ' +
+    description:
+      '`fixed`: reorder_threshold and reorder_quantity as set. `demand`: every replenishment pass recomputes them from ' +
       'the sales in the ledger (see `service_level`, `cover_days`); a product without sales in the window keeps them.',
   })
   @IsOptionalNotNull()
@@ -90,7 +107,15 @@ export class CreateProductDto {
   @Max(0.9999)
   service_level?: number;
 
-  @ApiPropertyOptional({ type: 'integer', format: 'int32', example: 14, minimum: 1, maximum: MAX_COVER_DAYS, default: 14, description: 'Demand policy: days of mean demand one order covers' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    example: 14,
+    minimum: 1,
+    maximum: MAX_COVER_DAYS,
+    default: 14,
+    description: 'Demand policy: days of mean demand one order covers',
+  })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)

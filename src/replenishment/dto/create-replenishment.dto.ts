@@ -10,7 +10,14 @@ export class CreateReplenishmentDto {
   @Max(MAX_ID)
   product_id: number;
 
-  @ApiProperty({ type: 'integer', format: 'int32', example: 40, minimum: 1, maximum: MAX_STOCK, description: 'Units ordered from the supplier' })
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 40,
+    minimum: 1,
+    maximum: MAX_STOCK,
+    description: 'Units ordered from the supplier',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_STOCK)

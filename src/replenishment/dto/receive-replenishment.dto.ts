@@ -4,7 +4,8 @@ import { MAX_STOCK } from '../../common/limits';
 
 export class ReceiveReplenishmentDto {
   @ApiPropertyOptional({
-    type: 'integer', format: 'int32',
+    type: 'integer',
+    format: 'int32',
     example: 10,
     minimum: 1,
     maximum: MAX_STOCK,

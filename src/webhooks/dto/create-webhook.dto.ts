@@ -22,7 +22,8 @@ export class CreateWebhookDto {
   @ApiProperty({
     example: 'https://fulfilment.internal.example/hooks/ecommerce',
     maxLength: 2048,
-    description: 'http or https. In production a loopback or link-local address (literal, `localhost`, or a name resolving to one) is refused unless WEBHOOK_ALLOW_LOOPBACK=true.',
+    description:
+      'http or https. In production a loopback or link-local address (literal, `localhost`, or a name resolving to one) is refused unless WEBHOOK_ALLOW_LOOPBACK=true.',
   })
   @Trim()
   @IsString()

@@ -71,7 +71,14 @@ export function orderLoad(baseUrl: string, catalogue: Catalogue, clients: number
     while (running) {
       const products = [...catalogue.productIds].sort(() => Math.random() - 0.5).slice(0, 1 + Math.floor(Math.random() * 3));
       const items = products.map((product_id) => ({ product_id, quantity: 1 + Math.floor(Math.random() * 3) }));
-      const exchange = await send(agent, baseUrl, 'POST', '/orders', { customer_id: catalogue.customerId, items }, { 'X-API-Key': API_KEY });
+      const exchange = await send(
+        agent,
+        baseUrl,
+        'POST',
+        '/orders',
+        { customer_id: catalogue.customerId, items },
+        { 'X-API-Key': API_KEY },
+      );
       attempts.push({ items, exchange });
       if (!exchange.ok) return;
     }
@@ -91,7 +98,9 @@ export function orderLoad(baseUrl: string, catalogue: Catalogue, clients: number
 
 /** Orders acknowledged with 201, with the lines they were sent with. */
 export function acknowledged(attempts: OrderAttempt[]) {
-  return attempts.flatMap(({ items, exchange }) => (exchange.ok && exchange.status === 201 ? [{ orderId: Number(exchange.body.order.id), items }] : []));
+  return attempts.flatMap(({ items, exchange }) =>
+    exchange.ok && exchange.status === 201 ? [{ orderId: Number(exchange.body.order.id), items }] : [],
+  );
 }
 
 /**
@@ -104,23 +113,34 @@ export async function checkOrders(connection: Connection, acked: ReturnType<type
   const orders = new Set((await rows<{ id: number }>('SELECT id FROM orders')).map((row) => Number(row.id)));
   const describe = (list: { order_id: number; product_id: number; n: number }[]) => {
     const byOrder = new Map<number, string[]>();
-    for (const row of list) byOrder.set(Number(row.order_id), [...(byOrder.get(Number(row.order_id)) ?? []), `${row.product_id}x${Number(row.n)}`]);
+    for (const row of list)
+      byOrder.set(Number(row.order_id), [...(byOrder.get(Number(row.order_id)) ?? []), `${row.product_id}x${Number(row.n)}`]);
     return (orderId: number) => (byOrder.get(orderId) ?? []).sort().join(',');
   };
   const lines = describe(await rows('SELECT order_id, product_id, quantity AS n FROM order_items'));
-  const movements = describe(await rows("SELECT reference_id AS order_id, product_id, -delta AS n FROM stock_movements WHERE type = 'order' AND reference_type = 'order'"));
+  const movements = describe(
+    await rows(
+      "SELECT reference_id AS order_id, product_id, -delta AS n FROM stock_movements WHERE type = 'order' AND reference_type = 'order'",
+    ),
+  );
   const unbalanced = await rows<{ id: number; quantity: number; ledger: string }>(
     `SELECT p.id, p.stock_quantity AS quantity, COALESCE(SUM(m.delta), 0) AS ledger
        FROM products p LEFT JOIN stock_movements m ON m.product_id = p.id
       GROUP BY p.id, p.stock_quantity HAVING COALESCE(SUM(m.delta), 0) <> p.stock_quantity`,
   );
   const ackedIds = new Set(acked.map(({ orderId }) => orderId));
-  const sent = (items: OrderAttempt['items']) => items.map((item) => `${item.product_id}x${item.quantity}`).sort().join(',');
+  const sent = (items: OrderAttempt['items']) =>
+    items
+      .map((item) => `${item.product_id}x${item.quantity}`)
+      .sort()
+      .join(',');
   return {
     ordersInDatabase: orders.size,
     missing: acked.filter(({ orderId }) => !orders.has(orderId)).map(({ orderId }) => orderId),
     wrongLines: acked.filter(({ orderId, items }) => orders.has(orderId) && lines(orderId) !== sent(items)).map(({ orderId }) => orderId),
-    wrongMovements: acked.filter(({ orderId, items }) => orders.has(orderId) && movements(orderId) !== sent(items)).map(({ orderId }) => orderId),
+    wrongMovements: acked
+      .filter(({ orderId, items }) => orders.has(orderId) && movements(orderId) !== sent(items))
+      .map(({ orderId }) => orderId),
     /** Orders that exist although no client was told so: placed by a request whose answer never arrived. */
     unacknowledged: [...orders].filter((id) => !ackedIds.has(id)),
     /** Orders (acknowledged or not) without lines, or whose lines and ledger movements disagree. */

@@ -33,12 +33,10 @@ export const startServer = (env: Record<string, string>, extraEnv: Record<string
  * request was written out (when it was started, if it never was); `ms` runs from its start to the outcome,
  * which came at `doneAt`.
  */
-export type Exchange = { sentAt: number; ms: number; doneAt: number } & (
+export type Exchange = { sentAt: number; ms: number; doneAt: number } &
   // the parsed JSON answer, read freely by the tests
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  | { ok: true; status: number; headers: IncomingHttpHeaders; body: any }
-  | { ok: false; error: string }
-);
+  ({ ok: true; status: number; headers: IncomingHttpHeaders; body: any } | { ok: false; error: string });
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -46,7 +44,14 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * Sends one request over `agent` (keep-alive connections) and never throws: a reset, refused or timed-out
  * request comes back as { ok: false, error: <code> }.
  */
-export function send(agent: Agent, baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Exchange> {
+export function send(
+  agent: Agent,
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Exchange> {
   const startedAt = Date.now();
   let writtenAt: number | undefined;
   const outcome = () => ({ sentAt: writtenAt ?? startedAt, ms: Date.now() - startedAt, doneAt: Date.now() });

@@ -55,7 +55,14 @@ export class ThrowawayMariadb {
 
   /** The DB_* variables that point the application at `database` on this server. */
   env(database: string): Record<string, string> {
-    return { DB_TYPE: 'mysql', DB_HOST: this.host, DB_PORT: String(this.port), DB_USERNAME: 'root', DB_PASSWORD: '', DB_DATABASE: database };
+    return {
+      DB_TYPE: 'mysql',
+      DB_HOST: this.host,
+      DB_PORT: String(this.port),
+      DB_USERNAME: 'root',
+      DB_PASSWORD: '',
+      DB_DATABASE: database,
+    };
   }
 
   connect(database?: string): Promise<Connection> {
@@ -95,7 +102,8 @@ export class ThrowawayMariadb {
         await (await this.connect()).end();
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`mariadbd did not answer within ${START_TIMEOUT_MS / 1000} s: ${(error as Error).message}\n${this.errorLog()}`);
+        if (Date.now() > deadline)
+          throw new Error(`mariadbd did not answer within ${START_TIMEOUT_MS / 1000} s: ${(error as Error).message}\n${this.errorLog()}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -137,7 +145,10 @@ export class ThrowawayMariadb {
     const child = this.process;
     if (!child || !this.running) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`mariadbd did not exit within ${STOP_TIMEOUT_MS / 1000} s of ${signal}`)), STOP_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`mariadbd did not exit within ${STOP_TIMEOUT_MS / 1000} s of ${signal}`)),
+        STOP_TIMEOUT_MS,
+      );
       child.once('exit', () => {
         clearTimeout(timer);
         resolve();
@@ -150,10 +161,11 @@ export class ThrowawayMariadb {
 const asRoot = () => process.getuid?.() === 0;
 
 function mysqlUser(): { uid: number; gid: number } {
-  const [, , uid, gid] = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .map((line) => line.split(':'))
-    .find(([name]) => name === 'mysql') ?? [];
+  const [, , uid, gid] =
+    readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .map((line) => line.split(':'))
+      .find(([name]) => name === 'mysql') ?? [];
   if (uid === undefined) throw new Error(`no "mysql" user to run mariadbd as (running as ${userInfo().username})`);
   return { uid: Number(uid), gid: Number(gid) };
 }
