@@ -168,7 +168,7 @@ describe('Restocking (e2e)', () => {
       const db = setup.app.get(DataSource);
       const [{ ticks }] = await db.query(`SELECT COUNT(DISTINCT tick) AS ticks FROM job_claims WHERE job_name = ?`, [RestockJob.NAME]);
       const rows: { product_id: number; restocks: number | string }[] = await db.query(
-        `SELECT product_id, COUNT(*) AS restocks FROM stock_movements WHERE reference_type = 'restock' GROUP BY product_id`,
+        `SELECT product_id, COUNT(*) AS restocks FROM stock_movements WHERE type = 'restock' GROUP BY product_id`,
       );
       const restocks = new Map(rows.map((row) => [Number(row.product_id), Number(row.restocks)]));
       const ran = (instance: string) => outcomes.filter((o) => o.instance === instance && o.outcome === 'ran').length;

@@ -15,10 +15,11 @@ export interface SqlDialect {
   unixSecondsRounded: string;
 }
 
+// UTC, as TypeORM writes DATETIME columns (timezone 'Z'), whatever the server's time zone
 const MYSQL: SqlDialect = {
-  now: 'NOW(3)',
-  nowPlusMs: 'DATE_ADD(NOW(3), INTERVAL ? * 1000 MICROSECOND)',
-  nowMinusMs: 'DATE_SUB(NOW(3), INTERVAL ? * 1000 MICROSECOND)',
+  now: 'UTC_TIMESTAMP(3)',
+  nowPlusMs: 'DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? * 1000 MICROSECOND)',
+  nowMinusMs: 'DATE_SUB(UTC_TIMESTAMP(3), INTERVAL ? * 1000 MICROSECOND)',
   unixSecondsRounded: 'ROUND(UNIX_TIMESTAMP(NOW(3)))',
 };
 
@@ -31,6 +32,18 @@ const SQLITE: SqlDialect = {
 };
 
 export const sqlDialect = (dataSource: DataSource): SqlDialect => (dataSource.options.type === 'mysql' ? MYSQL : SQLITE);
+
+/**
+ * A time read from the database's clock: UTC with milliseconds, 'YYYY-MM-DD HH:MM:SS.mmm', the form the
+ * datetime columns hold on both engines. Only ever compared with columns, in SQL.
+ */
+export type DatabaseTime = string;
+
+/** The database's current time, for times that instances compare with each other (one clock, not one per host). */
+export async function databaseNow(manager: EntityManager): Promise<DatabaseTime> {
+  const [row] = await manager.query(`SELECT CAST(${sqlDialect(manager.connection).now} AS CHAR) AS now`);
+  return String((row as { now: string }).now);
+}
 
 /** Runs a raw UPDATE or DELETE inside a transaction and returns how many rows it changed, on every engine. */
 export async function executeCounting(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {

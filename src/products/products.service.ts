@@ -7,7 +7,7 @@ import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
 import { Page, PaginationQueryDto, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
-import { DatabaseTime, nowSql } from '../database/database-clock';
+import { DatabaseTime, sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
@@ -262,7 +262,7 @@ export class ProductsService {
         stockQuantity: () => 'stock_quantity + :quantity',
         incomingQuantity: () => 'incoming_quantity - :quantity',
         // the database's clock, as a pass's `since` is: instances' application clocks do not matter
-        lastRestockedAt: () => nowSql(manager),
+        lastRestockedAt: () => sqlDialect(manager.connection).now,
       })
       .where('id = :id AND incoming_quantity >= :quantity AND stock_quantity + :quantity <= :max', { id, quantity, max: MAX_STOCK })
       .execute();

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../database/database.options';
+import { inMemoryDataSource } from '../database/in-memory-data-source';
 import { isUniqueViolation } from '../database/driver-errors';
 import { TransactionRunner } from '../database/transaction-runner';
 import { StockMovement } from '../inventory/entities/stock-movement.entity';
@@ -16,18 +16,7 @@ describe('ReplenishmentService.replenish', () => {
   let products: ProductsService;
 
   beforeEach(async () => {
-    dataSource = await new DataSource(
-      buildDataSourceOptions({
-        type: 'sqlite',
-        path: ':memory:',
-        host: '',
-        port: 0,
-        username: '',
-        password: '',
-        database: '',
-        poolSize: 1,
-      }),
-    ).initialize();
+    dataSource = await inMemoryDataSource();
     const tx = new TransactionRunner(dataSource);
     products = new ProductsService(dataSource.getRepository(Product), tx);
     const inventory = new InventoryService(dataSource.getRepository(StockMovement), products, tx, { demandWindowDays: 28 });

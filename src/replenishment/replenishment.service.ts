@@ -4,7 +4,7 @@ import { EntityManager, In, Repository } from 'typeorm';
 import { Page, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { isUniqueViolation } from '../database/driver-errors';
-import { DatabaseTime, databaseNow } from '../database/database-clock';
+import { DatabaseTime, databaseNow } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { InventoryService } from '../inventory/inventory.service';
 import { ProductErrors } from '../products/products.errors';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../database/database.options';
+import { inMemoryDataSource } from '../database/in-memory-data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobClaim } from './entities/job-claim.entity';
 import { JobScheduler } from './job-scheduler';
@@ -15,18 +15,7 @@ describe('JobScheduler', () => {
   const scheduler = () => new JobScheduler(registry, tx, dataSource);
 
   beforeEach(async () => {
-    dataSource = await new DataSource(
-      buildDataSourceOptions({
-        type: 'sqlite',
-        path: ':memory:',
-        host: '',
-        port: 0,
-        username: '',
-        password: '',
-        database: '',
-        poolSize: 1,
-      }),
-    ).initialize();
+    dataSource = await inMemoryDataSource();
     registry = new SchedulerRegistry();
     tx = new TransactionRunner(dataSource);
   });
