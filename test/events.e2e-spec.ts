@@ -2,6 +2,7 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import type { EventResponseDto } from '../src/events/dto/event-response.dto';
 import { EventRelay } from '../src/events/event-relay';
+import { EventsService } from '../src/events/events.service';
 import type { EventSink } from '../src/events/event-sink';
 import { dropDatabase, onMysql, recreateDatabase, startApp, TestApp } from './support/app';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
@@ -213,5 +214,36 @@ describe('Event feed (e2e)', () => {
       await a.close().catch(() => undefined);
       await dropDatabase(database);
     }
+  });
+});
+
+describe('Event retention (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startApp()));
+  afterAll(() => t.close());
+
+  it('purges events older than EVENTS_RETENTION_DAYS that every destination has taken, and keeps the rest', async () => {
+    const relay = t.app.get(EventRelay);
+    const dataSource = t.app.get(DataSource);
+    const received: string[] = [];
+    relay.registerSink({ name: `retention-${Date.now()}`, deliver: async (events) => void received.push(...events.map((e) => e.id)) });
+    await createCustomer(t.http);
+    await createCustomer(t.http);
+    await relay.runOnce(); // both stamped and taken by every destination
+    const [old, recent] = (await readFeed(t)).events.slice(-2);
+    // one of them 31 days old; and an old event the relay has not stamped yet (its destinations have not had it)
+    // as both engines store DATETIME: 'YYYY-MM-DD HH:MM:SS.mmm', UTC
+    const monthAgo = new Date(Date.now() - 31 * 86_400_000).toISOString().replace('T', ' ').replace('Z', '');
+    await dataSource.query('UPDATE events SET created_at = ? WHERE event_id = ?', [monthAgo, old.id]);
+    await createCustomer(t.http);
+    const [{ id: unstampedId }] = await dataSource.query('SELECT event_id AS id FROM events WHERE position IS NULL');
+    await dataSource.query('UPDATE events SET created_at = ? WHERE event_id = ?', [monthAgo, unstampedId]);
+
+    const purged = await t.app.get(EventsService).purgeExpired(await relay.takenUpTo());
+    const left = new Set((await dataSource.query('SELECT event_id AS id FROM events')).map((row: { id: string }) => row.id));
+    expect(purged).toBeGreaterThanOrEqual(1);
+    expect(left.has(old.id)).toBe(false);
+    expect(left.has(recent.id)).toBe(true);
+    expect(left.has(unstampedId)).toBe(true);
   });
 });
