@@ -46,7 +46,8 @@ export class EventSubjectDto {
   @ApiProperty({ ...ID_SCHEMA, example: 42 }) id: number;
 }
 
-abstract class EventEnvelope {
+/** What every event carries besides its `type` and `data`. */
+export abstract class EventEnvelope {
   @ApiProperty({
     example: 'evt_3f1c2c8e5d5b4f7e9a570a4a1d3b2e11',
     description: 'Unique; consumers deduplicate by it (delivery is at least once)',
