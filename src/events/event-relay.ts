@@ -95,13 +95,11 @@ export class EventRelay implements OnApplicationBootstrap, BeforeApplicationShut
 
   /** The highest position every sink has taken (what retention may delete up to). */
   async takenUpTo(): Promise<number> {
-    const rows: { sink: string; position: string | number }[] = await this.tx.run(({ manager }) =>
-      manager.query('SELECT sink, position FROM event_sink_cursors'),
-    );
+    const { rows, stamped } = await this.tx.run(async ({ manager }) => ({
+      rows: (await manager.query('SELECT sink, position FROM event_sink_cursors')) as { sink: string; position: string | number }[],
+      stamped: (await manager.query('SELECT MAX(position) AS max FROM events')) as { max: string | number | null }[],
+    }));
     const cursors = new Map(rows.map((row) => [row.sink, Number(row.position)]));
-    const stamped: { max: string | number | null }[] = await this.tx.run(({ manager }) =>
-      manager.query('SELECT MAX(position) AS max FROM events'),
-    );
     const max = Number(stamped[0]?.max ?? 0);
     return Math.min(max, ...this.sinks.map((sink) => cursors.get(sink.name) ?? 0));
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThan, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
+import { In, LessThan, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { eventsConfig, type EventsConfig } from '../config/configuration';
 import { TransactionRunner } from '../database/transaction-runner';
 import { EventFeedPageDto, toEventResponse } from './dto/event-response.dto';
@@ -46,14 +46,5 @@ export class EventsService {
     );
     if (affected) this.logger.log(`Purged ${affected} event(s) older than ${this.config.retentionDays} days`);
     return affected ?? 0;
-  }
-
-  /** Committed events the relay has not stamped yet, and the age of the oldest (for metrics and health). */
-  async backlog(): Promise<{ count: number; oldestAgeMs: number | null }> {
-    const [count, oldest] = await Promise.all([
-      this.eventsRepository.count({ where: { position: IsNull() } }),
-      this.eventsRepository.findOne({ where: { position: IsNull() }, order: { id: 'ASC' } }),
-    ]);
-    return { count, oldestAgeMs: oldest ? Date.now() - oldest.createdAt.getTime() : null };
   }
 }
