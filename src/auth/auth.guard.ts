@@ -6,6 +6,7 @@ import { problem } from '../common/problem';
 import { AccountsService } from '../accounts/accounts.service';
 import { Access, ACCESS, AuthenticatedRequest } from './access';
 import { ApiKeys } from './api-keys';
+import { actAs } from '../platform/request-context';
 
 export const TOKEN_TYPE = 'customer';
 
@@ -52,12 +53,14 @@ export class AuthGuard implements CanActivate {
     if (apiKey !== undefined) {
       if (!this.apiKeys.isValid(apiKey)) throw unauthorized('Unknown API key');
       request.principal = { kind: 'service' };
+      actAs({ type: 'api_key', id: null, name: 'API_KEYS' });
       return true;
     }
 
     const customerId = await this.customerFromToken(request.headers.authorization);
     if (access === 'api-key') throw forbidden('This route needs an API key');
     request.principal = { kind: 'customer', customerId };
+    actAs({ type: 'customer', id: customerId });
     return true;
   }
 

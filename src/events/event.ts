@@ -1,3 +1,5 @@
+import type { Actor } from '../common/actor';
+
 /** The events other services may react to (see README "Events"); one name per kind of change. */
 export const EVENT_TYPES = [
   'order.created',
@@ -17,9 +19,7 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** Who made a change. */
-export type Actor =
-  { type: 'api_key'; id: number | null; name: string } | { type: 'customer'; id: number } | { type: 'system'; name: string };
+export type { Actor } from '../common/actor';
 
 /** An event as a service publishes it inside its transaction; the outbox gives it an id and a time. */
 export interface NewEvent {

@@ -9,7 +9,7 @@ import { rerouteFrameworkError } from './framework-errors';
 import { BODY_LIMIT_BYTES, hardenHttp } from './http-hardening';
 import { createLogger } from './logging/logger';
 import { NestPinoLogger } from './logging/nest-pino-logger';
-import { requestIdFrom } from './logging/request-context';
+import { requestIdFrom } from './request-context';
 import { logRequests } from './logging/request-logging';
 import { setupSwagger } from './openapi/document';
 

@@ -8,6 +8,8 @@ import { isUniqueViolation } from '../database/driver-errors';
 import { sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobClaim } from './entities/job-claim.entity';
+import { systemActor } from '../common/actor';
+import { runAs } from '../platform/request-context';
 
 /** Claims older than this are deleted by the instance that wins a tick. */
 const CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -47,7 +49,7 @@ export class JobScheduler {
   async tick(name: string, work: () => Promise<unknown>): Promise<TickOutcome> {
     try {
       if (!(await this.claim(name))) return 'claimed-elsewhere';
-      await work();
+      await runAs(systemActor(name), work);
       return 'ran';
     } catch (error) {
       this.logger.error(`Job ${name} failed: ${(error as Error).stack}`);

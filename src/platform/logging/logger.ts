@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { currentRequestId } from './request-context';
+import { currentRequestId } from '../request-context';
 
 export interface LoggerOptions {
   level: Level | 'silent';

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { AuthenticatedRequest } from '../../auth/access';
-import { enterRequest } from './request-context';
+import { enterRequest } from '../request-context';
 
 /**
  * One JSON line per request (method, route pattern, status, duration, caller, request id), never bodies,
