@@ -4,7 +4,7 @@ import type { EventResponseDto } from '../src/events/dto/event-response.dto';
 import { EventRelay } from '../src/events/event-relay';
 import { EventsService } from '../src/events/events.service';
 import type { EventSink } from '../src/events/event-sink';
-import { dropDatabase, onMysql, recreateDatabase, startApp, TestApp } from './support/app';
+import { dropDatabase, ENV_KEY_ACTOR, onMysql, recreateDatabase, startApp, TestApp } from './support/app';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
 
 /** Pages the feed from `after` until a page comes back empty; returns every event and the last cursor. */
@@ -53,7 +53,9 @@ describe('Event feed (e2e)', () => {
       type: 'order.created',
       created_at: expect.any(String),
       subject: { type: 'order', id: order.id },
-      actor: null,
+      // the values themselves are test/audit.e2e-spec.ts's
+      actor: ENV_KEY_ACTOR,
+      request_id: expect.any(String),
       data: order,
     });
   });

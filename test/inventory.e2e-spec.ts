@@ -3,7 +3,7 @@ import { createCustomer, createProduct, expectProblem, placeOrder } from './supp
 import { MAX_STOCK } from '../src/common/limits';
 import { InventoryService } from '../src/inventory/inventory.service';
 import { unbalancedProducts } from './support/ledger';
-import { onMysql, startApp, TestApp } from './support/app';
+import { ENV_KEY_ACTOR, onMysql, startApp, TestApp } from './support/app';
 
 describe('Inventory (e2e)', () => {
   let t: TestApp;
@@ -24,6 +24,7 @@ describe('Inventory (e2e)', () => {
           order_id: null,
           replenishment_id: null,
           reason: expect.any(String),
+          actor: ENV_KEY_ACTOR,
           created_at: expect.any(String),
         },
       ],

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
 import { MAX_STOCK } from '../src/common/limits';
 import { unbalancedProducts } from './support/ledger';
-import { startApp, TestApp } from './support/app';
+import { ENV_KEY_ACTOR, startApp, TestApp } from './support/app';
 
 describe('Orders (e2e)', () => {
   let t: TestApp;
@@ -232,11 +232,12 @@ describe('Orders (e2e)', () => {
         status: 'delivered',
         carrier: 'DHL',
         tracking_number: 'JD0146',
+        // every step by the suite's service key (test/audit.e2e-spec.ts covers customers and the system)
         history: [
-          { status: 'pending', note: 'Order placed', at: expect.any(String) },
-          { status: 'processing', note: null, at: expect.any(String) },
-          { status: 'shipped', note: 'Left the warehouse', at: expect.any(String) },
-          { status: 'delivered', note: null, at: expect.any(String) },
+          { status: 'pending', note: 'Order placed', at: expect.any(String), actor: ENV_KEY_ACTOR },
+          { status: 'processing', note: null, at: expect.any(String), actor: ENV_KEY_ACTOR },
+          { status: 'shipped', note: 'Left the warehouse', at: expect.any(String), actor: ENV_KEY_ACTOR },
+          { status: 'delivered', note: null, at: expect.any(String), actor: ENV_KEY_ACTOR },
         ],
         next_statuses: [],
       });

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { ReplenishmentService } from '../src/replenishment/replenishment.service';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
 import { incomingMismatches, unbalancedProducts } from './support/ledger';
-import { engine, onMysql, startApp, TestApp } from './support/app';
+import { engine, ENV_KEY_ACTOR, onMysql, startApp, TestApp } from './support/app';
 
 interface Replenishment {
   id: number;
@@ -134,6 +134,9 @@ describe(`Replenishment on ${engine} (e2e)`, () => {
           updated_at: expect.any(String),
           received_at: null,
           cancelled_at: null,
+          created_by: ENV_KEY_ACTOR,
+          received_by: null,
+          cancelled_by: null,
         },
       });
       const first = res.body.replenishment;

@@ -8,6 +8,7 @@ import { PER_ENDPOINT_IN_FLIGHT, WebhookDispatcher } from '../src/webhooks/webho
 import { WebhookSink } from '../src/webhooks/webhook-sink';
 import { onMysql, startApp, TestApp } from './support/app';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
+import { feedAfter, pump } from './support/feed';
 import { type Receiver, type ReceivedRequest, sleep, startReceiver, waitFor } from './support/webhook-receiver';
 
 // the snippet the README shows receivers, loaded exactly as it is written there
@@ -46,37 +47,6 @@ const deliveriesOf = async (t: TestApp, id: number, query: Record<string, string
     delivered_at: string | null;
     attempt_log: { attempt: number; status_code: number | null; error: string | null; duration_ms: number }[];
   }[];
-
-/** Every event in the feed after `after`, and the cursor after the last. */
-async function feedAfter(t: TestApp, after?: string): Promise<{ events: EventResponseDto[]; cursor: string }> {
-  const events: EventResponseDto[] = [];
-  let cursor = after;
-  for (;;) {
-    const res = await t.http
-      .get('/events')
-      .query({ ...(cursor && { after: cursor }), limit: 1000 })
-      .expect(200);
-    events.push(...res.body.items);
-    if (!res.body.items.length) return { events, cursor: res.body.next_cursor };
-    cursor = res.body.next_cursor;
-  }
-}
-
-/** Drives the relay and the dispatcher round by round (their loops are off) until `done` holds. */
-async function pump(t: TestApp, what: string, done: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const relay = t.app.get(EventRelay);
-  const dispatcher = t.app.get(WebhookDispatcher);
-  await waitFor(
-    what,
-    async () => {
-      await relay.runOnce();
-      await dispatcher.runOnce();
-      await dispatcher.idle();
-      return done();
-    },
-    timeoutMs,
-  );
-}
 
 type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema> };
 

@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
+import { UNATTRIBUTED } from '../common/actor';
 import { ProblemException } from '../common/problem';
 import { TransactionRunner, type Tx } from '../database/transaction-runner';
 import { CustomersService } from './customers.service';
@@ -24,7 +25,10 @@ describe('CustomersService', () => {
         { provide: getRepositoryToken(Customer), useValue: { manager } },
         {
           provide: TransactionRunner,
-          useValue: { run: (work: (tx: Tx) => unknown) => work({ manager: manager as unknown as EntityManager, publish }) },
+          useValue: {
+            run: (work: (tx: Tx) => unknown) =>
+              work({ manager: manager as unknown as EntityManager, actor: UNATTRIBUTED, requestId: null, publish }),
+          },
         },
       ],
     }).compile();

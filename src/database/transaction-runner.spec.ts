@@ -1,6 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { type Actor, systemActor, UNATTRIBUTED } from '../common/actor';
 import { OutboxEvent } from '../events/entities/outbox-event.entity';
 import type { NewEvent } from '../events/event';
+import { actAs, enterRequest, runAs } from '../platform/request-context';
 import { isRetryable } from './driver-errors';
 import { MAX_ATTEMPTS, TransactionRunner } from './transaction-runner';
 
@@ -23,6 +26,20 @@ function fakeDataSource(type: string, outcomes: (() => unknown)[]) {
   } as unknown as DataSource;
   return { dataSource, calls, inserts };
 }
+
+/** Runs `work` as a request would: in a context of its own with this request id, after the guard named the caller. */
+function inRequest<T>(requestId: string, actor: Actor, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    setImmediate(() => {
+      enterRequest(requestId);
+      actAs(actor);
+      work().then(resolve, reject);
+    }),
+  );
+}
+
+const customer7: Actor = { type: 'customer', id: 7 };
+const warehouseKey: Actor = { type: 'api_key', id: 3, name: 'warehouse' };
 
 describe('TransactionRunner', () => {
   it('retries the whole transaction after a deadlock and returns the result', async () => {
@@ -141,6 +158,79 @@ describe('TransactionRunner', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(order).toEqual([1, 2, 3]);
     expect(maxActive).toBe(1);
+  });
+
+  describe('the audit trail: who a unit of work is for', () => {
+    const outboxRows = (inserts: { rows: unknown }[]) => inserts.flatMap((insert) => insert.rows as Record<string, unknown>[]);
+
+    it("names the request's caller and id on its events, and hands the actor to the work", async () => {
+      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      const sut = new TransactionRunner(dataSource);
+      const seen = await inRequest('req-42', customer7, () =>
+        sut.run(async (tx) => {
+          await tx.publish(event(1));
+          return { actor: tx.actor, requestId: tx.requestId };
+        }),
+      );
+      expect(seen).toEqual({ actor: customer7, requestId: 'req-42' });
+      expect(outboxRows(inserts)).toEqual([expect.objectContaining({ actor: customer7, requestId: 'req-42' })]);
+    });
+
+    it('keeps the actor an event names itself', async () => {
+      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      await inRequest('req-1', customer7, () =>
+        new TransactionRunner(dataSource).run(async (tx) => {
+          await tx.publish({ ...event(1), actor: warehouseKey });
+          await tx.publish(event(2));
+        }),
+      );
+      expect(outboxRows(inserts).map((row) => row.actor)).toEqual([warehouseKey, customer7]);
+    });
+
+    it('names the scheduled job, without a request id, for work it runs', async () => {
+      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      const sut = new TransactionRunner(dataSource);
+      await runAs(systemActor('restock'), () => sut.run((tx) => tx.publish(event(1))));
+      expect(outboxRows(inserts)).toEqual([expect.objectContaining({ actor: { type: 'system', name: 'restock' }, requestId: null })]);
+    });
+
+    it('records work with no actor in context as unattributed, and says so once', async () => {
+      const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      const sut = new TransactionRunner(dataSource);
+      const actors: Actor[] = [];
+      for (const n of [1, 2]) {
+        await sut.run(async (tx) => {
+          actors.push(tx.actor);
+          await tx.publish(event(n));
+        });
+      }
+      expect(actors).toEqual([UNATTRIBUTED, UNATTRIBUTED]);
+      expect(outboxRows(inserts).map((row) => [row.actor, row.requestId])).toEqual([
+        [UNATTRIBUTED, null],
+        [UNATTRIBUTED, null],
+      ]);
+      expect(warned).toHaveBeenCalledTimes(1);
+      expect(warned).toHaveBeenCalledWith(expect.stringContaining('customer.created was written with no actor in context'));
+      warned.mockRestore();
+    });
+
+    it('on SQLite, work queued behind others keeps the actor and request of whoever submitted it', async () => {
+      const { dataSource } = fakeDataSource('better-sqlite3', []);
+      const sut = new TransactionRunner(dataSource);
+      const slow = () => new Promise((resolve) => setTimeout(resolve, 5));
+      const who = (tx: { actor: Actor; requestId: string | null }) => slow().then(() => [tx.actor, tx.requestId]);
+      const results = await Promise.all([
+        inRequest('req-a', customer7, () => sut.run(who)),
+        inRequest('req-b', warehouseKey, () => sut.run(who)),
+        runAs(systemActor('restock'), () => sut.run(who)),
+      ]);
+      expect(results).toEqual([
+        [customer7, 'req-a'],
+        [warehouseKey, 'req-b'],
+        [systemActor('restock'), null],
+      ]);
+    });
   });
 
   it.each([

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { type Actor, UNATTRIBUTED } from '../common/actor';
 import { eventsConfig, type EventsConfig } from '../config/configuration';
 import type { EventType, NewEvent } from '../events/event';
 import { writeToOutbox } from '../events/outbox';
+import { currentActor, currentRequestId } from '../platform/request-context';
 import { describeDriverError, isRetryable } from './driver-errors';
 
 /**
@@ -21,7 +23,21 @@ const MAX_DELAY_MS = 1000;
  */
 export interface Tx {
   readonly manager: EntityManager;
+  /**
+   * Who this unit of work is done for (the audit trail): the caller the guard authenticated, the scheduled job
+   * running it, or UNATTRIBUTED. Ledger rows, status changes and events written in it name this actor.
+   */
+  readonly actor: Actor;
+  /** The X-Request-Id of the request doing the work; null for scheduled work. Events carry it. */
+  readonly requestId: string | null;
   publish(event: NewEvent): Promise<void>;
+}
+
+/** Who a unit of work is for and which request started it, taken once when it is submitted. */
+interface WorkContext {
+  actor: Actor;
+  requestId: string | null;
+  attributed: boolean;
 }
 
 /** Work another module does in the transaction that published an event (e.g. a deleted customer's login goes too). */
@@ -48,6 +64,7 @@ export class TransactionRunner {
   private readonly writeOutbox: boolean;
   private readonly steps = new Map<EventType, EventStep[]>();
   private tail: Promise<unknown> = Promise.resolve();
+  private warnedUnattributed = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -58,8 +75,11 @@ export class TransactionRunner {
   }
 
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (!this.serialize) return this.withRetry(work);
-    const result = this.tail.then(() => this.withRetry(work));
+    // read now, in the caller's frame: on SQLite the work runs later, behind the transactions queued before it
+    const actor = currentActor();
+    const context: WorkContext = { actor: actor ?? UNATTRIBUTED, requestId: currentRequestId() ?? null, attributed: !!actor };
+    if (!this.serialize) return this.withRetry(work, context);
+    const result = this.tail.then(() => this.withRetry(work, context));
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -72,10 +92,10 @@ export class TransactionRunner {
     this.steps.set(type, [...(this.steps.get(type) ?? []), step]);
   }
 
-  private async withRetry<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  private async withRetry<T>(work: (tx: Tx) => Promise<T>, context: WorkContext): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction((manager) => this.attempt(manager, work));
+        return await this.dataSource.transaction((manager) => this.attempt(manager, work, context));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         const delay = Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
@@ -86,17 +106,32 @@ export class TransactionRunner {
   }
 
   /** One attempt: the work, then its events in one INSERT, before the transaction commits. */
-  private async attempt<T>(manager: EntityManager, work: (tx: Tx) => Promise<T>): Promise<T> {
+  private async attempt<T>(manager: EntityManager, work: (tx: Tx) => Promise<T>, context: WorkContext): Promise<T> {
     const events: NewEvent[] = [];
     const tx: Tx = {
       manager,
+      actor: context.actor,
+      requestId: context.requestId,
       publish: async (event) => {
         events.push(event);
         for (const step of this.steps.get(event.type) ?? []) await step(tx, event);
       },
     };
     const result = await work(tx);
-    if (this.writeOutbox) await writeToOutbox(manager, events);
+    if (events.length && !context.attributed) this.warnUnattributed(events[0]);
+    if (this.writeOutbox) await writeToOutbox(manager, events, context);
     return result;
+  }
+
+  /**
+   * Changes made outside a request and a scheduled job are recorded as UNATTRIBUTED; said once per process, so
+   * that a new kind of background work is noticed and given its own actor (runAs) rather than left anonymous.
+   */
+  private warnUnattributed(event: NewEvent): void {
+    if (this.warnedUnattributed) return;
+    this.warnedUnattributed = true;
+    this.logger.warn(
+      `${event.type} was written with no actor in context, recorded as ${JSON.stringify(UNATTRIBUTED)}: run such work with runAs()`,
+    );
   }
 }

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { Actor } from '../common/actor';
 import { OutboxEvent } from './entities/outbox-event.entity';
 import type { NewEvent } from './event';
 
 export const newEventId = (): string => `evt_${randomUUID().replace(/-/g, '')}`;
 
-/** Writes a transaction's events to the outbox in one INSERT, inside that transaction. */
-export async function writeToOutbox(manager: EntityManager, events: NewEvent[]): Promise<void> {
+/**
+ * Writes a transaction's events to the outbox in one INSERT, inside that transaction. Each names the actor of
+ * the unit of work unless it names its own, and the request that made it (null for scheduled work).
+ */
+export async function writeToOutbox(
+  manager: EntityManager,
+  events: NewEvent[],
+  context: { actor: Actor; requestId: string | null },
+): Promise<void> {
   if (!events.length) return;
   await manager.insert(
     OutboxEvent,
@@ -15,7 +23,8 @@ export async function writeToOutbox(manager: EntityManager, events: NewEvent[]):
       type: event.type,
       subjectType: event.subject.type,
       subjectId: event.subject.id,
-      actor: event.actor ? JSON.stringify(event.actor) : null,
+      actor: event.actor ?? context.actor,
+      requestId: context.requestId,
       data: JSON.stringify(event.data),
     })),
   );

@@ -235,6 +235,8 @@ export class InventoryService implements OnModuleInit {
       referenceType: m.referenceType,
       referenceId: m.referenceId ?? null,
       reason: m.reason ?? null,
+      // in the same INSERT: naming who moved the stock costs no query of its own on the order path
+      actor: tx.actor,
       // stamped here rather than by the column default, so that the event carries it without a second read
       createdAt: new Date(),
     });

@@ -7,7 +7,7 @@ import { appConfig, type AppConfig } from '../config/configuration';
 import { Page, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { IdempotencyClaim, IdempotencyService } from '../idempotency/idempotency.service';
 import { InventoryService } from '../inventory/inventory.service';
 import { ProductErrors } from '../products/products.errors';
@@ -88,7 +88,7 @@ export class OrdersService {
         if (short.length) throw new StockShortfall(short);
         order.items = items.map((item) => manager.create(OrderItem, { ...item, orderId: order.id }));
         await manager.insert(OrderItem, order.items);
-        await manager.insert(OrderStatusChange, { orderId: order.id, status: 'pending', note: 'Order placed' });
+        await this.recordStatus(tx, order.id, 'pending', 'Order placed');
         // everything the answer needs is in hand (save returned the timestamps): no second read
         const response = toOrderResponse(order);
         await tx.publish({ type: 'order.created', subject: { type: 'order', id: order.id }, data: response });
@@ -161,7 +161,7 @@ export class OrdersService {
         .where({ id, status: In(legalFrom) })
         .execute();
       if (affected !== 1) throw await this.illegalMove(tx.manager, id, dto.status, undefined);
-      await tx.manager.insert(OrderStatusChange, { orderId: id, status: dto.status, note: dto.note ?? null });
+      await this.recordStatus(tx, id, dto.status, dto.note ?? null);
       const order = await this.get(tx.manager, id, undefined);
       const response = toOrderResponse(order);
       await tx.publish({
@@ -191,11 +191,16 @@ export class OrdersService {
       for (const item of [...order.items].sort((a, b) => a.productId - b.productId)) {
         await this.inventoryService.giveBack(tx, item.productId, item.quantity, id, reason ?? null);
       }
-      await tx.manager.insert(OrderStatusChange, { orderId: id, status: 'cancelled', note: reason ?? null });
+      await this.recordStatus(tx, id, 'cancelled', reason ?? null);
       const response = toOrderResponse(order);
       await tx.publish({ type: 'order.cancelled', subject: { type: 'order', id }, data: { ...response, reason: reason ?? null } });
       return response;
     });
+  }
+
+  /** The tracking history's entry for a status the order entered, naming who moved it (the unit of work's actor). */
+  private async recordStatus(tx: Tx, orderId: number, status: OrderStatus, note: string | null): Promise<void> {
+    await tx.manager.insert(OrderStatusChange, { orderId, status, note, actor: tx.actor });
   }
 
   private async activeProducts(manager: EntityManager, lines: Line[]) {

@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { type Actor, systemActor } from '../common/actor';
+import { runAs } from '../platform/request-context';
 import { inMemoryDataSource } from '../database/in-memory-data-source';
 import { isUniqueViolation } from '../database/driver-errors';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -177,5 +179,42 @@ describe('ReplenishmentService.replenish', () => {
       .getRepository(Replenishment)
       .insert({ productId: id, quantity: 1, status: 'ordered', origin: 'automatic', openAutomaticProductId: id });
     await expect(second.catch((error: unknown) => isUniqueViolation(error))).resolves.toBe(true);
+  });
+
+  describe('the audit trail', () => {
+    const restockJob = systemActor('restock');
+    const warehouseKey: Actor = { type: 'api_key', id: 3, name: 'warehouse' };
+    const buyerKey: Actor = { type: 'api_key', id: 4, name: 'buyer' };
+    const movements = (productId: number) =>
+      dataSource.getRepository(StockMovement).find({ where: { productId, type: 'restock' }, order: { id: 'ASC' } });
+
+    it('names the pass on what it orders and receives at once: the order and its restock movement', async () => {
+      const id = await product(2, 5, 20);
+      const [order] = (await runAs(restockJob, () => sut.replenish())).replenishments;
+      expect(order).toMatchObject({ created_by: restockJob, received_by: restockJob, cancelled_by: null });
+      expect(await orders(id)).toEqual([expect.objectContaining({ createdBy: restockJob, receivedBy: restockJob, cancelledBy: null })]);
+      expect((await movements(id)).map((m) => m.actor)).toEqual([restockJob]);
+    });
+
+    it('names each step by whoever took it: ordered by the pass, received in parts by two keys, cancelled by one', async () => {
+      const id = await product(1, 5, 6, { leadTimeDays: 2 });
+      const [order] = (await runAs(restockJob, () => sut.replenish())).replenishments;
+      expect(order).toMatchObject({ created_by: restockJob, received_by: null });
+      await runAs(warehouseKey, () => sut.receive(order.id, 1));
+      expect(await runAs(buyerKey, () => sut.receive(order.id, 2))).toMatchObject({ created_by: restockJob, received_by: buyerKey });
+      expect(await runAs(warehouseKey, () => sut.cancel(order.id))).toMatchObject({
+        created_by: restockJob,
+        received_by: buyerKey,
+        cancelled_by: warehouseKey,
+      });
+      // the last receipt is on the order; every receipt's is on its own movement
+      expect((await movements(id)).map((m) => [m.delta, m.actor])).toEqual([
+        [1, warehouseKey],
+        [2, buyerKey],
+      ]);
+      expect(await orders(id)).toEqual([
+        expect.objectContaining({ createdBy: restockJob, receivedBy: buyerKey, cancelledBy: warehouseKey, status: 'cancelled' }),
+      ]);
+    });
   });
 });

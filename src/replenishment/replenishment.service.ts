@@ -102,6 +102,7 @@ export class ReplenishmentService {
       await this.transition(tx.manager, replenishment, {
         status: 'cancelled',
         cancelledAt: now,
+        cancelledBy: tx.actor,
         updatedAt: now,
         openAutomaticProductId: null,
       });
@@ -214,6 +215,9 @@ export class ReplenishmentService {
         updatedAt: now,
         receivedAt: null,
         cancelledAt: null,
+        createdBy: tx.actor,
+        receivedBy: null,
+        cancelledBy: null,
       }),
     );
     await tx.publish({
@@ -233,6 +237,7 @@ export class ReplenishmentService {
       receivedQuantity: received,
       status: complete ? 'received' : 'partially_received',
       receivedAt: now,
+      receivedBy: tx.actor,
       updatedAt: now,
       ...(complete && { openAutomaticProductId: null }),
     });

@@ -5,6 +5,8 @@ import { inMemoryDataSource } from '../database/in-memory-data-source';
 import { TransactionRunner } from '../database/transaction-runner';
 import { JobClaim } from './entities/job-claim.entity';
 import { JobScheduler } from './job-scheduler';
+import { currentActor, currentRequestId } from '../platform/request-context';
+import { RestockJob } from './restock.job';
 
 /** Claims against a real in-memory SQLite database: the once-per-tick guarantee is the primary key's. */
 describe('JobScheduler', () => {
@@ -38,6 +40,17 @@ describe('JobScheduler', () => {
     expect(await sut.claim('b')).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(await sut.claim('a')).toBe(true);
+  });
+
+  it('runs the work as the system, named after the job (the restock pass as "restock"), outside any request', async () => {
+    const seen: unknown[] = [];
+    const work = async () => void seen.push({ actor: currentActor(), requestId: currentRequestId() });
+    await scheduler().tick(RestockJob.NAME, work);
+    await scheduler().tick('events-purge', work);
+    expect(seen).toEqual([
+      { actor: { type: 'system', name: 'restock' }, requestId: undefined },
+      { actor: { type: 'system', name: 'events-purge' }, requestId: undefined },
+    ]);
   });
 
   it('registers the job on its cron and runs it on each tick', async () => {

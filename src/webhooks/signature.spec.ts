@@ -40,4 +40,13 @@ describe('Standard Webhooks signatures', () => {
     expect(() => new Webhook(secret).verify(body.replace('19.99', '0.01'), headers)).toThrow();
     expect(() => new Webhook(newSecret()).verify(body, headers)).toThrow();
   });
+
+  it('sends the request id of the change as x-request-id, outside what is signed, and none for scheduled work', () => {
+    const secret = newSecret();
+    const body = JSON.stringify({ id: 'evt_1', request_id: 'req-42' });
+    const withId = deliveryHeaders(secret, 'evt_1', body, 'req-42', 1_700_000_000_000);
+    expect(withId['x-request-id']).toBe('req-42');
+    expect(withId['webhook-signature']).toBe(deliveryHeaders(secret, 'evt_1', body, null, 1_700_000_000_000)['webhook-signature']);
+    expect(deliveryHeaders(secret, 'evt_1', body, null)).not.toHaveProperty('x-request-id');
+  });
 });

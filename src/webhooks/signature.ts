@@ -18,8 +18,18 @@ export function sign(secret: string, id: string, timestamp: number, body: string
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
-/** The headers of one attempt: the event id (the same on every retry), this attempt's time, its signature. */
-export function deliveryHeaders(secret: string, eventId: string, body: string, now = Date.now()): Record<string, string> {
+/**
+ * The headers of one attempt: the event id (the same on every retry), this attempt's time, its signature; and
+ * `x-request-id`, the request that made the change, when a request did (outside the signature, as Standard
+ * Webhooks signs only id, timestamp and body; the body's `request_id` is the signed copy).
+ */
+export function deliveryHeaders(
+  secret: string,
+  eventId: string,
+  body: string,
+  requestId: string | null = null,
+  now = Date.now(),
+): Record<string, string> {
   const timestamp = Math.floor(now / 1000);
   return {
     'content-type': 'application/json',
@@ -27,5 +37,6 @@ export function deliveryHeaders(secret: string, eventId: string, body: string, n
     'webhook-id': eventId,
     'webhook-timestamp': String(timestamp),
     'webhook-signature': sign(secret, eventId, timestamp, body),
+    ...(requestId !== null && { 'x-request-id': requestId }),
   };
 }

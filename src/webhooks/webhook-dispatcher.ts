@@ -187,7 +187,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       } else {
         const response = await fetch(delivery.url, {
           method: 'POST',
-          headers: deliveryHeaders(delivery.secret, delivery.eventId, delivery.payload),
+          headers: deliveryHeaders(delivery.secret, delivery.eventId, delivery.payload, requestIdOf(delivery.payload)),
           body: delivery.payload,
           // a redirect is a failure (Standard Webhooks): the endpoint's URL should be updated instead
           redirect: 'manual',
@@ -280,4 +280,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (name === 'TimeoutError') return `No answer within ${this.config.timeoutMs} ms (WEBHOOK_TIMEOUT_MS)`;
     return `Could not reach the receiver: ${cause?.message ?? message ?? String(error)}`;
   }
+}
+
+/**
+ * The request that made the change, from the stored body (the event as the feed shows it): read at send time
+ * rather than kept in a column of its own, as the body is the one copy that is signed. Null for scheduled work
+ * and for deliveries of events from before request ids were recorded.
+ */
+export function requestIdOf(payload: string): string | null {
+  const { request_id: requestId } = JSON.parse(payload) as { request_id?: unknown };
+  return typeof requestId === 'string' ? requestId : null;
 }

@@ -18,6 +18,8 @@ const mysqlServer = () => ({
 });
 
 export const TEST_API_KEY = 'test-service-key';
+/** What the audit trail names for a caller with TEST_API_KEY (`t.http`): a key from API_KEYS has no id. */
+export const ENV_KEY_ACTOR = { type: 'api_key', id: null, name: 'API_KEYS' } as const;
 
 export interface TestApp {
   app: NestFastifyApplication;

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { iso } from '../../common/dto-helpers';
 import type { OutboxEvent } from '../entities/outbox-event.entity';
-import type { Actor, EventType } from '../event';
+import type { EventType } from '../event';
 import { ANY_EVENT_SCHEMA, type EventEnvelope } from './event-types.dto';
 
 /** An event as the feed, webhook bodies and the broker carry it; documented per type in event-types.dto.ts. */
@@ -27,7 +27,8 @@ export function toEventResponse(event: OutboxEvent): EventResponseDto {
     type: event.type,
     created_at: iso(event.createdAt)!,
     subject: { type: event.subjectType, id: event.subjectId },
-    actor: event.actor ? (JSON.parse(event.actor) as Actor) : null,
+    actor: event.actor,
+    request_id: event.requestId,
     data: JSON.parse(event.data) as Record<string, unknown>,
   };
 }

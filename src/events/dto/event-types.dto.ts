@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiActorProperty } from '../../common/actor.dto';
 import { CustomerResponseDto } from '../../customers/dto/customer-response.dto';
 import { StockMovementDto } from '../../inventory/dto/stock-movement-response.dto';
 import { OrderResponseDto } from '../../orders/dto/order-response.dto';
@@ -55,14 +56,19 @@ export abstract class EventEnvelope {
   id: string;
   @ApiProperty({ example: '2026-11-25T10:00:00.000Z' }) created_at: string;
   @ApiProperty({ type: EventSubjectDto }) subject: EventSubjectDto;
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    nullable: true,
-    description: 'Who made the change',
-    example: { type: 'system', name: 'restock' },
-  })
+  @ApiActorProperty(
+    'Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail',
+    { type: 'system', name: 'restock' },
+  )
   actor: Actor | null;
+  @ApiProperty({
+    example: '5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b',
+    nullable: true,
+    type: String,
+    description:
+      'The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work',
+  })
+  request_id: string | null;
 }
 
 export class OrderCreatedEvent extends EventEnvelope {

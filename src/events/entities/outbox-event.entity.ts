@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { type Actor, actorJson } from '../../common/actor';
 import { bigintAsNumber } from '../../common/bigint.transformer';
 import type { EventType } from '../event';
 
@@ -22,9 +23,13 @@ export class OutboxEvent {
   @Column({ name: 'subject_id', type: 'integer' })
   subjectId: number;
 
-  /** JSON; null until changes name who made them. */
-  @Column({ type: 'text', nullable: true })
-  actor: string | null;
+  /** Who made the change (JSON); null on events written before the audit trail. */
+  @Column({ type: 'text', nullable: true, transformer: actorJson })
+  actor: Actor | null;
+
+  /** The X-Request-Id of the request that made the change; null for scheduled work and older events. */
+  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
+  requestId: string | null;
 
   /** JSON. */
   @Column({ type: 'text' })

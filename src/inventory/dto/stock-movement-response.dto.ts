@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Actor } from '../../common/actor';
+import { ApiActorProperty } from '../../common/actor.dto';
 import { iso } from '../../common/dto-helpers';
 import { PageDto } from '../../common/pagination';
 import { MOVEMENT_TYPES, MovementType, StockMovement } from '../entities/stock-movement.entity';
@@ -14,6 +16,8 @@ export class StockMovementDto {
   @ApiProperty({ ...ID_SCHEMA, example: null, nullable: true, description: 'The replenishment order received, for `restock` movements' })
   replenishment_id: number | null;
   @ApiProperty({ example: null, nullable: true, type: String }) reason: string | null;
+  @ApiActorProperty('Who made the change; null on movements recorded before the audit trail existed')
+  actor: Actor | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) created_at: string;
 }
 
@@ -30,6 +34,7 @@ export function toMovementResponse(movement: StockMovement): StockMovementDto {
     order_id: movement.referenceType === 'order' ? movement.referenceId : null,
     replenishment_id: movement.referenceType === 'replenishment' ? movement.referenceId : null,
     reason: movement.reason,
+    actor: movement.actor,
     created_at: iso(movement.createdAt)!,
   };
 }

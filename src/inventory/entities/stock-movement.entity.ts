@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { type Actor, actorJson } from '../../common/actor';
 
 export const MOVEMENT_TYPES = ['initial', 'order', 'cancel', 'restock', 'adjustment'] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
@@ -38,6 +39,10 @@ export class StockMovement {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   reason: string | null;
+
+  /** Who made the change (JSON); null on movements recorded before the audit trail. */
+  @Column({ type: 'text', nullable: true, transformer: actorJson })
+  actor: Actor | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;

@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Actor } from '../../common/actor';
+import { ApiActorProperty } from '../../common/actor.dto';
 import { iso } from '../../common/dto-helpers';
 import { fromCents } from '../../common/money';
 import { PageDto } from '../../common/pagination';
@@ -39,6 +41,11 @@ export class TrackingEventDto {
   @ApiProperty({ enum: ORDER_STATUSES, example: 'shipped' }) status: OrderStatus;
   @ApiProperty({ example: 'Left the warehouse', nullable: true, type: String }) note: string | null;
   @ApiProperty({ format: 'date-time', example: '2026-11-25T10:00:00.000Z' }) at: string;
+  @ApiActorProperty(
+    'Who made the change: the customer or API key that placed, moved or cancelled the order; null on entries recorded before the audit trail existed',
+    { type: 'api_key', id: null, name: 'API_KEYS' },
+  )
+  actor: Actor | null;
 }
 
 export class TrackingResponseDto {
@@ -80,7 +87,7 @@ export function toTrackingResponse(order: Order, history: OrderStatusChange[]): 
     status: order.status,
     carrier: order.carrier,
     tracking_number: order.trackingNumber,
-    history: history.map((change) => ({ status: change.status, note: change.note, at: iso(change.createdAt)! })),
+    history: history.map((change) => ({ status: change.status, note: change.note, at: iso(change.createdAt)!, actor: change.actor })),
     next_statuses: [...nextStatuses(order.status)],
   };
 }

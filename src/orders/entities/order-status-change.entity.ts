@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { type Actor, actorJson } from '../../common/actor';
 import type { OrderStatus } from '../order-status';
 import { Order } from './order.entity';
 
@@ -20,6 +21,10 @@ export class OrderStatusChange {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   note: string | null;
+
+  /** Who moved the order (JSON); null on entries recorded before the audit trail. */
+  @Column({ type: 'text', nullable: true, transformer: actorJson })
+  actor: Actor | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;

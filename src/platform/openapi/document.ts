@@ -9,6 +9,7 @@ import {
   type SchemaObject,
   SwaggerModule,
 } from '@nestjs/swagger';
+import { ACTOR_MODELS, ACTOR_SCHEMA, ACTOR_SCHEMA_NAME } from '../../common/actor.dto';
 import { CommonErrors } from '../../common/common.errors';
 import { ProblemDto } from './api-problems.decorator';
 
@@ -74,7 +75,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
     })
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, { extraModels: ACTOR_MODELS });
+  // a union has no class to derive it from: the one Actor schema every actor field refers to
+  document.components!.schemas![ACTOR_SCHEMA_NAME] = ACTOR_SCHEMA;
   closeRequestBodies(document);
   declareRateLimitHeaders(document);
   return document;

@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Actor } from '../../common/actor';
+import { ApiActorProperty } from '../../common/actor.dto';
 import { iso } from '../../common/dto-helpers';
 import { PageDto } from '../../common/pagination';
 import {
@@ -39,6 +41,22 @@ export class ReplenishmentResponseDto {
   @ApiProperty({ example: '2026-11-27T09:00:00.000Z', nullable: true, type: String, description: 'When units last arrived' })
   received_at: string | null;
   @ApiProperty({ example: null, nullable: true, type: String }) cancelled_at: string | null;
+  @ApiActorProperty(
+    'Who ordered it: the system job `restock` for the scheduled pass; the API key for a manual order or a pass run by POST /inventory/restock',
+    {
+      type: 'system',
+      name: 'restock',
+    },
+  )
+  created_by: Actor | null;
+  @ApiActorProperty('Who received units last (each receipt names its own on its `restock` movement); null before the first receipt', {
+    type: 'api_key',
+    id: null,
+    name: 'API_KEYS',
+  })
+  received_by: Actor | null;
+  @ApiActorProperty('Who cancelled it; null unless cancelled', null)
+  cancelled_by: Actor | null;
 }
 
 export class ReplenishmentPageDto extends PageDto {
@@ -84,5 +102,8 @@ export function toReplenishmentResponse(r: Replenishment): ReplenishmentResponse
     updated_at: iso(r.updatedAt)!,
     received_at: iso(r.receivedAt),
     cancelled_at: iso(r.cancelledAt),
+    created_by: r.createdBy,
+    received_by: r.receivedBy,
+    cancelled_by: r.cancelledBy,
   };
 }

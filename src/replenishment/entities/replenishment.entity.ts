@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { type Actor, actorJson } from '../../common/actor';
 
 /** ordered → partially_received → received; ordered or partially_received → cancelled. */
 export const REPLENISHMENT_STATUSES = ['ordered', 'partially_received', 'received', 'cancelled'] as const;
@@ -57,4 +58,17 @@ export class Replenishment {
 
   @Column({ name: 'cancelled_at', type: 'datetime', nullable: true })
   cancelledAt: Date | null;
+
+  /*
+   * The audit trail, beside the times it explains (JSON; null on orders from before it, and until the step happens):
+   * who ordered it, who received units last (every receipt's actor is on its `restock` movement), who cancelled it.
+   */
+  @Column({ name: 'created_by', type: 'text', nullable: true, transformer: actorJson })
+  createdBy: Actor | null;
+
+  @Column({ name: 'received_by', type: 'text', nullable: true, transformer: actorJson })
+  receivedBy: Actor | null;
+
+  @Column({ name: 'cancelled_by', type: 'text', nullable: true, transformer: actorJson })
+  cancelledBy: Actor | null;
 }
