@@ -1177,6 +1177,14 @@ export interface components {
       /** @example null */
       reason: string | null;
       /**
+       * @description Who made the change; null on movements recorded before the audit trail existed
+       * @example {
+       *       "type": "customer",
+       *       "id": 1
+       *     }
+       */
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
        * Format: date-time
        * @example 2026-11-25T10:00:00.000Z
        */
@@ -1407,6 +1415,15 @@ export interface components {
        * @example 2026-11-25T10:00:00.000Z
        */
       at: string;
+      /**
+       * @description Who made the change: the customer or API key that placed, moved or cancelled the order; null on entries recorded before the audit trail existed
+       * @example {
+       *       "type": "api_key",
+       *       "id": null,
+       *       "name": "API_KEYS"
+       *     }
+       */
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
     };
     TrackingResponseDto: {
       /**
@@ -1504,6 +1521,28 @@ export interface components {
       received_at: string | null;
       /** @example null */
       cancelled_at: string | null;
+      /**
+       * @description Who ordered it: the system job `restock` for the scheduled pass; the API key for a manual order or a pass run by POST /inventory/restock
+       * @example {
+       *       "type": "system",
+       *       "name": "restock"
+       *     }
+       */
+      created_by: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description Who received units last (each receipt names its own on its `restock` movement); null before the first receipt
+       * @example {
+       *       "type": "api_key",
+       *       "id": null,
+       *       "name": "API_KEYS"
+       *     }
+       */
+      received_by: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description Who cancelled it; null unless cancelled
+       * @example null
+       */
+      cancelled_by: Omit<components['schemas']['Actor'], 'type'> | null;
     };
     ReplenishmentPageDto: {
       /**
@@ -1604,15 +1643,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1678,15 +1720,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1739,15 +1784,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1791,6 +1839,14 @@ export interface components {
       /** @example null */
       reason: string | null;
       /**
+       * @description Who made the change; null on movements recorded before the audit trail existed
+       * @example {
+       *       "type": "customer",
+       *       "id": 1
+       *     }
+       */
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
        * Format: date-time
        * @example 2026-11-25T10:00:00.000Z
        */
@@ -1817,15 +1873,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1861,15 +1920,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1888,15 +1950,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1914,15 +1979,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1940,15 +2008,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1967,15 +2038,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1993,15 +2067,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2019,15 +2096,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2046,15 +2126,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2116,6 +2199,28 @@ export interface components {
       /** @example null */
       cancelled_at: string | null;
       /**
+       * @description Who ordered it: the system job `restock` for the scheduled pass; the API key for a manual order or a pass run by POST /inventory/restock
+       * @example {
+       *       "type": "system",
+       *       "name": "restock"
+       *     }
+       */
+      created_by: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description Who received units last (each receipt names its own on its `restock` movement); null before the first receipt
+       * @example {
+       *       "type": "api_key",
+       *       "id": null,
+       *       "name": "API_KEYS"
+       *     }
+       */
+      received_by: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description Who cancelled it; null unless cancelled
+       * @example null
+       */
+      cancelled_by: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
        * Format: int32
        * @description Units this receipt added
        * @example 10
@@ -2132,15 +2237,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2159,15 +2267,18 @@ export interface components {
       created_at: string;
       subject: components['schemas']['EventSubjectDto'];
       /**
-       * @description Who made the change
+       * @description Who made the change: the API key or customer of the request, or the system job; null on events from before the audit trail
        * @example {
        *       "type": "system",
        *       "name": "restock"
        *     }
        */
-      actor?: {
-        [key: string]: unknown;
-      } | null;
+      actor: Omit<components['schemas']['Actor'], 'type'> | null;
+      /**
+       * @description The `X-Request-Id` of the request that made the change (also sent as the `X-Request-Id` header of webhook deliveries); null for scheduled work
+       * @example 5f0c6a0e-2b7e-4a43-9d51-1c7f3f0f6a2b
+       */
+      request_id: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -2535,6 +2646,51 @@ export interface components {
       message: string;
       delivery: components['schemas']['WebhookDeliveryDto'];
     };
+    ApiKeyActor: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'api_key';
+      /**
+       * Format: int32
+       * @description The stored key; null for a key from `API_KEYS`
+       * @example 4
+       */
+      id: number | null;
+      /**
+       * @description The key's name; `API_KEYS` for a key from that variable
+       * @example warehouse-service
+       */
+      name: string;
+    };
+    CustomerActor: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'customer';
+      /**
+       * Format: int32
+       * @description The customer, acting on their own order
+       * @example 1
+       */
+      id: number;
+    };
+    SystemActor: {
+      /**
+       * @description discriminator enum property added by openapi-typescript
+       * @enum {string}
+       */
+      type: 'system';
+      /**
+       * @description The scheduled job (`restock`, …), `seed` for npm run seed, `unattributed` for work started by neither
+       * @example restock
+       */
+      name: string;
+    };
+    /** @description Who made a change: an API key, a customer, or the system (a scheduled job) */
+    Actor: components['schemas']['ApiKeyActor'] | components['schemas']['CustomerActor'] | components['schemas']['SystemActor'];
   };
   responses: never;
   parameters: never;
