@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccountsModule } from './accounts/accounts.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { BrokerModule } from './broker/broker.module';
 import {
@@ -41,6 +42,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     DatabaseModule,
     HealthModule,
     AuthModule,
+    ApiKeysModule,
     CustomersModule,
     AccountsModule,
     ProductsModule,

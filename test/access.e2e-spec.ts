@@ -1,58 +1,74 @@
 import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { SCOPES, type Scope } from '../src/auth/scopes';
 import { registeredRoutes } from './support/routes';
-import { createProduct, expectProblem, loggedInCustomer, placeOrder } from './support/factories';
+import { createApiKey, createProduct, expectProblem, loggedInCustomer, placeOrder } from './support/factories';
 import { startApp, TestApp } from './support/app';
 
 type Access = 'public' | 'api-key' | 'customer';
 
 /**
- * Every route the router serves, with who may call it. A route missing here fails the first test, so a
- * new route cannot ship without a decision about its access (and the guard refuses unmarked routes).
+ * Every route the router serves, with who may call it and the scope an API key needs for it (none for public
+ * routes). A route missing here fails the first test, so a new route cannot ship without a decision about its
+ * access and its scope (and the guard refuses unmarked routes, and routes that name no scope).
  */
-const ROUTES: Record<string, Access> = {
-  'GET /health': 'public',
-  'POST /auth/login': 'public',
-  'GET /products': 'public',
-  'GET /products/:id': 'public',
-  'POST /products': 'api-key',
-  'PUT /products/:id': 'api-key',
-  'DELETE /products/:id': 'api-key',
-  'GET /products/:id/stock': 'api-key',
-  'PATCH /products/:id/stock': 'api-key',
-  'GET /products/:id/stock/movements': 'api-key',
-  'GET /inventory/low-stock': 'api-key',
-  'POST /inventory/restock': 'api-key',
-  'GET /replenishments': 'api-key',
-  'POST /replenishments': 'api-key',
-  'GET /replenishments/:id': 'api-key',
-  'POST /replenishments/:id/receive': 'api-key',
-  'POST /replenishments/:id/cancel': 'api-key',
-  'POST /customers': 'api-key',
-  'GET /customers': 'api-key',
-  'GET /customers/:id': 'customer',
-  'PUT /customers/:id': 'customer',
-  'DELETE /customers/:id': 'api-key',
-  'POST /accounts': 'api-key',
-  'GET /accounts/:id': 'customer',
-  'PUT /accounts/:id': 'customer',
-  'DELETE /accounts/:id': 'api-key',
-  'POST /orders': 'customer',
-  'GET /orders': 'api-key',
-  'GET /orders/:id': 'customer',
-  'GET /orders/:id/track': 'customer',
-  'GET /orders/:customer_id/history': 'customer',
-  'POST /orders/:id/cancel': 'customer',
-  'PATCH /orders/:id/status': 'api-key',
-  'GET /events': 'api-key',
-  'POST /webhooks': 'api-key',
-  'GET /webhooks': 'api-key',
-  'GET /webhooks/:id': 'api-key',
-  'PUT /webhooks/:id': 'api-key',
-  'DELETE /webhooks/:id': 'api-key',
-  'POST /webhooks/:id/rotate-secret': 'api-key',
-  'GET /webhooks/:id/deliveries': 'api-key',
-  'POST /webhooks/:id/deliveries/:delivery_id/retry': 'api-key',
+const ROUTES: Record<string, [Access, Scope | null]> = {
+  'GET /health': ['public', null],
+  'POST /auth/login': ['public', null],
+  'GET /products': ['public', null],
+  'GET /products/:id': ['public', null],
+  'POST /products': ['api-key', 'catalog:write'],
+  'PUT /products/:id': ['api-key', 'catalog:write'],
+  'DELETE /products/:id': ['api-key', 'catalog:write'],
+  'GET /products/:id/stock': ['api-key', 'inventory:read'],
+  'PATCH /products/:id/stock': ['api-key', 'inventory:write'],
+  'GET /products/:id/stock/movements': ['api-key', 'inventory:read'],
+  'GET /inventory/low-stock': ['api-key', 'inventory:read'],
+  'POST /inventory/restock': ['api-key', 'inventory:write'],
+  'GET /replenishments': ['api-key', 'inventory:read'],
+  'POST /replenishments': ['api-key', 'inventory:write'],
+  'GET /replenishments/:id': ['api-key', 'inventory:read'],
+  'POST /replenishments/:id/receive': ['api-key', 'inventory:write'],
+  'POST /replenishments/:id/cancel': ['api-key', 'inventory:write'],
+  'POST /customers': ['api-key', 'customers:write'],
+  'GET /customers': ['api-key', 'customers:read'],
+  'GET /customers/:id': ['customer', 'customers:read'],
+  'PUT /customers/:id': ['customer', 'customers:write'],
+  'DELETE /customers/:id': ['api-key', 'customers:write'],
+  'POST /accounts': ['api-key', 'customers:write'],
+  'GET /accounts/:id': ['customer', 'customers:read'],
+  'PUT /accounts/:id': ['customer', 'customers:write'],
+  'DELETE /accounts/:id': ['api-key', 'customers:write'],
+  'POST /orders': ['customer', 'orders:write'],
+  'GET /orders': ['api-key', 'orders:read'],
+  'GET /orders/:id': ['customer', 'orders:read'],
+  'GET /orders/:id/track': ['customer', 'orders:read'],
+  'GET /orders/:customer_id/history': ['customer', 'orders:read'],
+  'POST /orders/:id/cancel': ['customer', 'orders:write'],
+  'PATCH /orders/:id/status': ['api-key', 'orders:write'],
+  'GET /events': ['api-key', 'events:read'],
+  'POST /webhooks': ['api-key', 'webhooks:write'],
+  'GET /webhooks': ['api-key', 'webhooks:write'],
+  'GET /webhooks/:id': ['api-key', 'webhooks:write'],
+  'PUT /webhooks/:id': ['api-key', 'webhooks:write'],
+  'DELETE /webhooks/:id': ['api-key', 'webhooks:write'],
+  'POST /webhooks/:id/rotate-secret': ['api-key', 'webhooks:write'],
+  'GET /webhooks/:id/deliveries': ['api-key', 'webhooks:write'],
+  'POST /webhooks/:id/deliveries/:delivery_id/retry': ['api-key', 'webhooks:write'],
+  'POST /api-keys': ['api-key', 'admin'],
+  'GET /api-keys': ['api-key', 'admin'],
+  'GET /api-keys/:id': ['api-key', 'admin'],
+  'DELETE /api-keys/:id': ['api-key', 'admin'],
 };
+
+const PROTECTED = Object.entries(ROUTES).filter(([, [access]]) => access !== 'public');
+
+/** The request a route-table test sends: no body for GET, an empty one otherwise. */
+function send(agent: TestAgent, route: string, path: (url: string) => string) {
+  const [method, url] = route.split(' ');
+  return agent[method.toLowerCase() as 'get'](path(url)).send(method === 'GET' ? undefined : {});
+}
 
 describe('Access control (e2e)', () => {
   let t: TestApp;
@@ -85,10 +101,8 @@ describe('Access control (e2e)', () => {
     expect(served).toEqual(Object.keys(ROUTES).sort());
   });
 
-  describe.each(Object.entries(ROUTES).filter(([, access]) => access !== 'public'))('%s (%s)', (route, access) => {
-    const [method, url] = route.split(' ');
-    const call = (agent: TestApp['anon'] | TestApp['http']) =>
-      agent[method.toLowerCase() as 'get'](concrete(url)).send(method === 'GET' ? undefined : {});
+  describe.each(PROTECTED.map(([route, [access]]) => [route, access]))('%s (%s)', (route, access) => {
+    const call = (agent: TestAgent) => send(agent, route, concrete);
 
     it('answers 401 without credentials', async () => expectProblem(await call(t.anon), 401, 'UNAUTHORIZED'));
     it('answers 401 with a wrong API key', async () =>
@@ -221,6 +235,69 @@ describe('Access control (e2e)', () => {
       expect(customer.headers['ratelimit-limit']).toBe('600');
       const service = await t.http.get('/products').expect(200);
       expect(service.headers['ratelimit-limit']).toBeUndefined();
+    });
+  });
+});
+
+describe('API key scopes (e2e)', () => {
+  let t: TestApp;
+  /** One stored key per scope, holding that scope alone; then an admin key revoked, and one expired. */
+  const keyWith = {} as Record<Scope, string>;
+  let revoked: string;
+  let expired: string;
+
+  beforeAll(async () => {
+    t = await startApp();
+    const expiresAt = Date.now() + 2000;
+    expired = (await createApiKey(t.http, ['admin'], { expires_at: new Date(expiresAt).toISOString() })).key;
+    for (const scope of SCOPES) keyWith[scope] = (await createApiKey(t.http, [scope])).key;
+    const toRevoke = await createApiKey(t.http, ['admin']);
+    await t.http.delete(`/api-keys/${toRevoke.id}`).expect(200);
+    revoked = toRevoke.key;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now() + 50)));
+  });
+  afterAll(() => t.close());
+
+  /** Ids nobody has: a key that passes the guard gets 404 or 400 from the route, and nothing changes. */
+  const unknownIds = (url: string) => url.replace(/:\w+/g, '999999');
+
+  it('documents for every operation the scope the route table names, in x-required-scopes and the description, with 403 INSUFFICIENT_SCOPE', async () => {
+    const document: OpenAPIObject = (await t.http.get('/docs-json').expect(200)).body;
+    const documented = Object.fromEntries(
+      Object.entries(ROUTES).map(([route]) => {
+        const [method, url] = route.split(' ');
+        const operation = document.paths[url.replace(/:(\w+)/g, '{$1}')][method.toLowerCase() as 'get']! as Record<string, unknown> & {
+          description?: string;
+          responses: Record<string, { description: string }>;
+        };
+        const scopes = operation['x-required-scopes'] as Scope[] | undefined;
+        if (scopes) {
+          expect(operation.description).toContain(`**API key scope:** \`${scopes[0]}\``);
+          expect(operation.responses['403'].description).toContain('`INSUFFICIENT_SCOPE`');
+        }
+        return [route, [ROUTES[route][0], scopes?.[0] ?? null]];
+      }),
+    );
+    expect(documented).toEqual(ROUTES);
+  });
+
+  describe.each(PROTECTED.map(([route, [, scope]]) => [route, scope!]))('%s (%s)', (route, scope) => {
+    const call = (key: string) => send(t.withKey(key), route, unknownIds);
+
+    it('lets a key with exactly that scope through, and an admin key', async () => {
+      for (const key of [keyWith[scope], keyWith.admin]) expect([401, 403]).not.toContain((await call(key)).status);
+    });
+
+    it('answers 403 INSUFFICIENT_SCOPE, naming the scope, to a key with any other single scope', async () => {
+      for (const other of SCOPES.filter((s) => s !== scope && s !== 'admin')) {
+        const problem = expectProblem(await call(keyWith[other]), 403, 'INSUFFICIENT_SCOPE');
+        expect(problem.errors).toEqual([{ required_scope: scope }]);
+      }
+    });
+
+    it('answers 401 to a revoked key and to an expired one', async () => {
+      expect(expectProblem(await call(revoked), 401, 'UNAUTHORIZED').detail).toBe('This API key was revoked');
+      expect(expectProblem(await call(expired), 401, 'UNAUTHORIZED').detail).toBe('This API key has expired');
     });
   });
 });

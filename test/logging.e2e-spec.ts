@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { startApp, TestApp } from './support/app';
-import { createCustomer, createProduct, expectProblem, loggedInCustomer } from './support/factories';
+import { createApiKey, createCustomer, createProduct, expectProblem, loggedInCustomer } from './support/factories';
 
 /** Every log line the app writes, parsed. */
 class LogCapture extends Writable {
@@ -31,7 +31,7 @@ describe('Logs and request ids (e2e)', () => {
       method: 'GET',
       route: '/customers/:id',
       status: 200,
-      caller: { api_key: true },
+      caller: { api_key: 'API_KEYS', api_key_id: null },
       service: 'ecommerce-api',
     });
     expect(typeof line.duration_ms).toBe('number');
@@ -52,6 +52,15 @@ describe('Logs and request ids (e2e)', () => {
     const res = await t.as(token).get(`/orders/${customer.id}/history`).set('X-Request-Id', 'customer-req-1').expect(200);
     expect(res.headers['x-request-id']).toBe('customer-req-1');
     expect(requestLines('customer-req-1')[0]).toMatchObject({ caller: { customer_id: customer.id } });
+  });
+
+  it('names a stored API key caller by name and id, never by its key, also when it is refused for scope', async () => {
+    const created = await createApiKey(t.http, ['orders:read']);
+    await t.withKey(created.key).get('/orders').set('X-Request-Id', 'stored-key-req-1').expect(200);
+    await t.withKey(created.key).post('/products').set('X-Request-Id', 'stored-key-req-2').send({});
+    expect(requestLines('stored-key-req-1')[0]).toMatchObject({ caller: { api_key: created.name, api_key_id: created.id } });
+    expect(requestLines('stored-key-req-2')[0]).toMatchObject({ status: 403, caller: { api_key: created.name, api_key_id: created.id } });
+    expect(logs.raw).not.toContain(created.key);
   });
 
   it("tags every other line a request writes with the request's id", async () => {

@@ -19,7 +19,7 @@ export class AccountsController {
   constructor(private readonly accountsService: AccountsService) {}
 
   @Post()
-  @ApiKeyOnly()
+  @ApiKeyOnly('customers:write')
   @ApiOperation({
     summary: 'Create a customer account (login)',
     description: 'The password is stored only as an argon2id hash and never returned.',
@@ -31,7 +31,7 @@ export class AccountsController {
   }
 
   @Get(':id')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('customers:read')
   @ApiOperation({ summary: 'Read an account', description: 'A customer token reads only its own account (404 for others).' })
   @ApiIdParam('id')
   @ApiOkResponse({ type: AccountResponseDto })
@@ -41,7 +41,7 @@ export class AccountsController {
   }
 
   @Put(':id')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('customers:write')
   @ApiOperation({
     summary: 'Change the username and/or password',
     description:
@@ -69,7 +69,7 @@ export class AccountsController {
   }
 
   @Delete(':id')
-  @ApiKeyOnly()
+  @ApiKeyOnly('customers:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Delete an account',

@@ -4,8 +4,10 @@ import { JwtService } from '@nestjs/jwt';
 import { CommonErrors } from '../common/common.errors';
 import { problem } from '../common/problem';
 import { AccountsService } from '../accounts/accounts.service';
-import { Access, ACCESS, AuthenticatedRequest } from './access';
+import { ApiKeysService } from '../api-keys/api-keys.service';
+import { Access, ACCESS, AuthenticatedRequest, REQUIRED_SCOPE } from './access';
 import { ApiKeys } from './api-keys';
+import { grants, isScope, type Scope } from './scopes';
 import { actAs } from '../platform/request-context';
 
 export const TOKEN_TYPE = 'customer';
@@ -25,9 +27,10 @@ const unauthorized = (detail: string) => problem(CommonErrors.UNAUTHORIZED, deta
 const forbidden = (detail: string) => problem(CommonErrors.FORBIDDEN, detail);
 
 /**
- * Default deny: a route without an access marking is refused to everyone. An X-API-Key is checked first;
- * otherwise a Bearer token must be a valid, expiring customer token of a login that still exists and whose
- * password has not changed since the token was issued.
+ * Default deny: a route without an access marking, or (unless public) without the scope an API key needs for
+ * it, is refused to everyone. An X-API-Key is checked first (API_KEYS, then the stored keys) and must hold the
+ * route's scope; otherwise a Bearer token must be a valid, expiring customer token of a login that still
+ * exists and whose password has not changed since the token was issued.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -36,24 +39,31 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeys,
+    private readonly apiKeysService: ApiKeysService,
     private readonly jwt: JwtService,
     private readonly accountsService: AccountsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    const targets = [context.getHandler(), context.getClass()];
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS, targets);
     if (access === 'public') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (!access) {
-      this.logger.error(`${request.method} ${request.routeOptions.url} has no access marking: refused`);
+    const scope = this.reflector.getAllAndOverride<unknown>(REQUIRED_SCOPE, targets);
+    if (!access || !isScope(scope)) {
+      this.logger.error(`${request.method} ${request.routeOptions.url} has no ${access ? 'required scope' : 'access marking'}: refused`);
       throw forbidden('This route is not available');
     }
 
-    const apiKey = request.headers['x-api-key'];
-    if (apiKey !== undefined) {
-      if (!this.apiKeys.isValid(apiKey)) throw unauthorized('Unknown API key');
-      request.principal = { kind: 'service' };
-      actAs({ type: 'api_key', id: null, name: 'API_KEYS' });
+    const apiKey = this.apiKeys.check(request);
+    if (apiKey) {
+      const result = await apiKey;
+      if ('refused' in result) throw unauthorized(result.refused);
+      const { caller } = result;
+      request.principal = { kind: 'service', apiKey: caller };
+      actAs({ type: 'api_key', id: caller.id, name: caller.name });
+      if (caller.id !== null) await this.apiKeysService.recordUse(caller.id);
+      if (!grants(caller.scopes, scope)) throw insufficientScope(scope);
       return true;
     }
 
@@ -89,3 +99,6 @@ function readClaims(payload: Record<string, unknown>): { customerId: number; acc
   if (!Number.isInteger(aid) || !Number.isInteger(ver)) return undefined;
   return { customerId, accountId: aid as number, tokenVersion: ver as number };
 }
+
+const insufficientScope = (scope: Scope) =>
+  problem(CommonErrors.INSUFFICIENT_SCOPE, `This route needs an API key with the scope ${scope} (or admin)`, [{ required_scope: scope }]);

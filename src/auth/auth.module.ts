@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from '../accounts/accounts.module';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { appConfig, authConfig, type AppConfig, type AuthConfig } from '../config/configuration';
 import { ApiKeys } from './api-keys';
 import { AuthController } from './auth.controller';
@@ -15,6 +16,7 @@ import { RateLimitGuard } from './rate-limit.guard';
 @Module({
   imports: [
     AccountsModule,
+    ApiKeysModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
       useFactory: (auth: AuthConfig) => ({ secret: auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),

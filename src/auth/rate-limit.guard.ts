@@ -14,7 +14,8 @@ import { ApiKeys } from './api-keys';
 
 /**
  * @nestjs/throttler for anonymous and customer callers, per client address, with the IETF `RateLimit-*`
- * header names. Callers with a valid API key are internal services and are not limited.
+ * header names. Callers with a valid API key (from API_KEYS or stored, not revoked or expired) are internal
+ * services and are not limited.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -31,7 +32,9 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
-    return this.apiKeys.isValid(request.headers['x-api-key']);
+    // the auth guard reuses this check (and its look-up) for the same request
+    const apiKey = this.apiKeys.check(request);
+    return apiKey !== undefined && 'caller' in (await apiKey);
   }
 
   /** A sentence for the client instead of the framework's "ThrottlerException: Too Many Requests". */

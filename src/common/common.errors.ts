@@ -12,6 +12,7 @@ export const CommonErrors = defineErrors({
   EMPTY_UPDATE: [400, 'The update names no field to change'],
   UNAUTHORIZED: [401, 'Missing, unknown or expired credentials'],
   FORBIDDEN: [403, 'The credentials do not reach this route'],
+  INSUFFICIENT_SCOPE: [403, 'The API key lacks the scope this route needs, named in `errors[0].required_scope`'],
   NOT_FOUND: [404, 'No such route'],
   CONFLICT: [409, 'The request conflicts with an existing resource'],
   PAYLOAD_TOO_LARGE: [413, 'The body is larger than 1 MB'],

@@ -98,7 +98,7 @@ export const databaseConfig = registerAs('database', () => {
 });
 
 export const authConfig = registerAs('auth', () => {
-  const { NODE_ENV, API_KEYS, JWT_SECRET, JWT_EXPIRES_IN } = env();
+  const { NODE_ENV, API_KEYS, API_KEY_CACHE_TTL_MS, JWT_SECRET, JWT_EXPIRES_IN } = env();
   const production = NODE_ENV === 'production';
   const apiKeys = splitList(API_KEYS);
   if (production && !apiKeys.length) throw new Error('Invalid configuration: API_KEYS must be set in production');
@@ -109,6 +109,8 @@ export const authConfig = registerAs('auth', () => {
   if (!JWT_SECRET) logger.warn('JWT_SECRET is not set: signing customer tokens with a development secret');
   return {
     apiKeys: apiKeys.length ? apiKeys : [DEV_API_KEY],
+    /** How long an instance may answer from a stored key it looked up, rather than ask the database again. */
+    apiKeyCacheTtlMs: API_KEY_CACHE_TTL_MS,
     jwtSecret: JWT_SECRET ?? DEV_JWT_SECRET,
     jwtExpiresInSeconds: durationSeconds(JWT_EXPIRES_IN),
   };

@@ -77,6 +77,13 @@ export class EnvironmentVariables {
   @IsString()
   JWT_SECRET?: string;
 
+  /** At most 1 s: a revoked key must be refused by every instance within a second or two. */
+  @Transform(({ value }) => toInteger(value))
+  @Min(0)
+  @Max(1000)
+  @IsInt()
+  API_KEY_CACHE_TTL_MS: number = 1000;
+
   @ValidateBy({
     name: 'jwtLifetime',
     validator: {

@@ -19,7 +19,7 @@ export class CustomersController {
   constructor(private readonly customersService: CustomersService) {}
 
   @Post()
-  @ApiKeyOnly()
+  @ApiKeyOnly('customers:write')
   @ApiOperation({
     summary: 'Create a customer',
     description: 'The email must not belong to another customer (compared case-insensitively): 409 `EMAIL_TAKEN`.',
@@ -31,7 +31,7 @@ export class CustomersController {
   }
 
   @Get()
-  @ApiKeyOnly()
+  @ApiKeyOnly('customers:read')
   @ApiOperation({ summary: 'List customers', description: 'Oldest first; filter by exact `email` or by `search` text in name or email.' })
   @ApiOkResponse({ type: CustomerPageDto })
   @ApiProblems(...QUERY_PROBLEMS)
@@ -40,7 +40,7 @@ export class CustomersController {
   }
 
   @Get(':id')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('customers:read')
   @ApiOperation({ summary: 'Read a customer', description: 'A customer token reads only its own record (404 for others).' })
   @ApiIdParam('id')
   @ApiOkResponse({ type: CustomerResponseDto })
@@ -50,7 +50,7 @@ export class CustomersController {
   }
 
   @Put(':id')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('customers:write')
   @ApiOperation({
     summary: 'Update a customer',
     description: 'Partial: send any of name, email, phone_number. A customer token updates only its own record.',
@@ -67,7 +67,7 @@ export class CustomersController {
   }
 
   @Delete(':id')
-  @ApiKeyOnly()
+  @ApiKeyOnly('customers:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Delete a customer',

@@ -34,3 +34,15 @@ export function columns(queryRunner: QueryRunner) {
     timestamps: () => [timestamp('created_at'), timestamp('updated_at')],
   };
 }
+
+/**
+ * A binary utf8mb4 collation that does not pad: MariaDB's `utf8mb4_nopad_bin`, MySQL 8's `utf8mb4_0900_bin`.
+ * (`utf8mb4_bin` still pads, so `'alice' = 'alice '` holds under it.)
+ */
+export async function exactCollation(queryRunner: QueryRunner): Promise<string> {
+  const rows: { Collation: string }[] = await queryRunner.query(
+    "SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
+  );
+  const names = rows.map((row) => row.Collation);
+  return names.find((name) => name === 'utf8mb4_nopad_bin') ?? names[0] ?? 'utf8mb4_bin';
+}

@@ -15,7 +15,7 @@ export class EventsController {
   constructor(private readonly eventsService: EventsService) {}
 
   @Get()
-  @ApiKeyOnly()
+  @ApiKeyOnly('events:read')
   @ApiOperation({
     summary: 'Read the event feed',
     description:

@@ -70,9 +70,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
-/** One caller never receives another's stored answer: keys live in the caller's own namespace. */
+/**
+ * One caller never receives another's stored answer: keys live in the caller's own namespace, each customer's
+ * and each stored API key's its own; the keys of API_KEYS share one, as before stored keys existed.
+ */
 function scopeOf(principal: Principal): string {
-  return principal.kind === 'customer' ? `customer:${principal.customerId}` : 'service';
+  if (principal.kind === 'customer') return `customer:${principal.customerId}`;
+  return principal.apiKey.id === null ? 'service' : `api_key:${principal.apiKey.id}`;
 }
 
 /** The route and the body with its keys sorted: the same request, whatever order its fields came in. */

@@ -15,12 +15,12 @@ import { InventoryErrors } from './inventory.errors';
 import { InventoryService } from './inventory.service';
 
 @ApiTags('inventory')
-@ApiKeyOnly()
 @Controller()
 export class InventoryController {
   constructor(private readonly inventoryService: InventoryService) {}
 
   @Get('products/:id/stock')
+  @ApiKeyOnly('inventory:read')
   @ApiOperation({
     summary: "Read a product's stock level",
     description:
@@ -35,6 +35,7 @@ export class InventoryController {
   }
 
   @Patch('products/:id/stock')
+  @ApiKeyOnly('inventory:write')
   @ApiOperation({
     summary: 'Set or adjust stock, or change reorder settings',
     description:
@@ -57,6 +58,7 @@ export class InventoryController {
   }
 
   @Get('products/:id/stock/movements')
+  @ApiKeyOnly('inventory:read')
   @ApiOperation({
     summary: "A product's stock ledger, newest first",
     description:
@@ -70,6 +72,7 @@ export class InventoryController {
   }
 
   @Get('inventory/low-stock')
+  @ApiKeyOnly('inventory:read')
   @ApiOperation({ summary: 'Products at or below their reorder threshold', description: 'Lowest quantity first.' })
   @ApiOkResponse({ type: LowStockPageDto })
   @ApiProblems(...QUERY_PROBLEMS)

@@ -24,7 +24,7 @@ export class OrdersController {
   constructor(private readonly ordersService: OrdersService) {}
 
   @Post()
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('orders:write')
   @ApiOperation({
     summary: 'Place an order',
     description:
@@ -70,7 +70,7 @@ export class OrdersController {
   }
 
   @Get()
-  @ApiKeyOnly()
+  @ApiKeyOnly('orders:read')
   @ApiOperation({ summary: 'List orders', description: 'Newest first; filter by `status` and `customer_id`.' })
   @ApiOkResponse({ type: OrderPageDto })
   @ApiProblems(...QUERY_PROBLEMS)
@@ -79,7 +79,7 @@ export class OrdersController {
   }
 
   @Get(':id')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('orders:read')
   @ApiOperation({ summary: 'Read an order', description: 'A customer token reads only its own orders (404 for others).' })
   @ApiIdParam('id')
   @ApiOkResponse({ type: OrderResponseDto })
@@ -89,7 +89,7 @@ export class OrdersController {
   }
 
   @Get(':id/track')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('orders:read')
   @ApiOperation({
     summary: 'Track an order',
     description: 'Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.',
@@ -102,7 +102,7 @@ export class OrdersController {
   }
 
   @Get(':customer_id/history')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('orders:read')
   @ApiOperation({
     summary: "A customer's order history",
     description: 'Newest first, paginated. Orders of a deleted customer stay readable.',
@@ -119,7 +119,7 @@ export class OrdersController {
   }
 
   @Post(':id/cancel')
-  @CustomerOrApiKey()
+  @CustomerOrApiKey('orders:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel an order',
@@ -140,7 +140,7 @@ export class OrdersController {
   }
 
   @Patch(':id/status')
-  @ApiKeyOnly()
+  @ApiKeyOnly('orders:write')
   @ApiOperation({
     summary: 'Move an order to its next status',
     description:

@@ -19,7 +19,7 @@ export class ProductsController {
   constructor(private readonly productsService: ProductsService) {}
 
   @Post()
-  @ApiKeyOnly()
+  @ApiKeyOnly('catalog:write')
   @ApiOperation({ summary: 'Create a product', description: 'The opening stock is recorded as an `initial` movement in the ledger.' })
   @ApiCreatedResponse({ type: ProductCreatedDto })
   @ApiProblems(...BODY_PROBLEMS)
@@ -47,7 +47,7 @@ export class ProductsController {
   }
 
   @Put(':id')
-  @ApiKeyOnly()
+  @ApiKeyOnly('catalog:write')
   @ApiOperation({
     summary: 'Update a product',
     description: 'Partial. `stock_quantity` is refused here (400): use PATCH /products/{id}/stock.',
@@ -60,7 +60,7 @@ export class ProductsController {
   }
 
   @Delete(':id')
-  @ApiKeyOnly()
+  @ApiKeyOnly('catalog:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Delete a product',

@@ -19,12 +19,12 @@ import { ReplenishmentErrors } from './replenishment.errors';
 import { ReplenishmentService } from './replenishment.service';
 
 @ApiTags('replenishment')
-@ApiKeyOnly()
 @Controller()
 export class ReplenishmentController {
   constructor(private readonly replenishmentService: ReplenishmentService) {}
 
   @Get('replenishments')
+  @ApiKeyOnly('inventory:read')
   @ApiOperation({ summary: 'List replenishment orders', description: 'Newest first; filter by `status` and `product_id`.' })
   @ApiOkResponse({ type: ReplenishmentPageDto })
   @ApiProblems(...QUERY_PROBLEMS)
@@ -33,6 +33,7 @@ export class ReplenishmentController {
   }
 
   @Post('replenishments')
+  @ApiKeyOnly('inventory:write')
   @ApiOperation({
     summary: 'Order stock from a supplier (manual replenishment order)',
     description: "Status `ordered`, origin `manual`. Its units count as the product's `incoming` until they are received or cancelled.",
@@ -44,6 +45,7 @@ export class ReplenishmentController {
   }
 
   @Get('replenishments/:id')
+  @ApiKeyOnly('inventory:read')
   @ApiOperation({ summary: 'Read a replenishment order' })
   @ApiOkResponse({ type: ReplenishmentResponseDto })
   @ApiProblems(...ID_PROBLEMS, ReplenishmentErrors.REPLENISHMENT_NOT_FOUND)
@@ -53,6 +55,7 @@ export class ReplenishmentController {
   }
 
   @Post('replenishments/:id/receive')
+  @ApiKeyOnly('inventory:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Receive a replenishment order, in full or in part',
@@ -78,6 +81,7 @@ export class ReplenishmentController {
   }
 
   @Post('replenishments/:id/cancel')
+  @ApiKeyOnly('inventory:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Cancel a replenishment order',
@@ -98,6 +102,7 @@ export class ReplenishmentController {
 
   // the pass's route keeps its path under /inventory; what it does is replenishment's
   @Post('inventory/restock')
+  @ApiKeyOnly('inventory:write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Run the replenishment pass now',

@@ -39,7 +39,7 @@ export class WebhooksController {
   constructor(private readonly webhooksService: WebhooksService) {}
 
   @Post()
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @ApiOperation({
     summary: 'Register a webhook endpoint',
     description: `Answers the endpoint with its signing \`secret\`, shown only here and by rotate-secret. It receives the events committed from about now on. ${DELIVERY}`,
@@ -51,7 +51,7 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @ApiOperation({ summary: 'List webhook endpoints', description: 'Oldest first; never shows secrets.' })
   @ApiOkResponse({ type: WebhookPageDto })
   @ApiProblems(...QUERY_PROBLEMS)
@@ -60,7 +60,7 @@ export class WebhooksController {
   }
 
   @Get(':id')
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @ApiOperation({
     summary: 'Read a webhook endpoint',
     description: 'Without its secret; `disabled_reason` says why the server disabled it.',
@@ -73,7 +73,7 @@ export class WebhooksController {
   }
 
   @Put(':id')
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @ApiOperation({
     summary: 'Update a webhook endpoint',
     description:
@@ -93,7 +93,7 @@ export class WebhooksController {
   }
 
   @Delete(':id')
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Delete a webhook endpoint', description: 'With its delivery log; nothing more is sent to it.' })
   @ApiOkResponse({ type: MessageDto })
@@ -105,7 +105,7 @@ export class WebhooksController {
   }
 
   @Post(':id/rotate-secret')
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @HttpCode(200)
   @ApiOperation({
     summary: "Rotate a webhook endpoint's secret",
@@ -119,7 +119,7 @@ export class WebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @ApiOperation({
     summary: "Read a webhook endpoint's delivery log",
     description: 'Newest first, each delivery with every attempt (`attempt_log`); filter by `status`.',
@@ -132,7 +132,7 @@ export class WebhooksController {
   }
 
   @Post(':id/deliveries/:delivery_id/retry')
-  @ApiKeyOnly()
+  @ApiKeyOnly('webhooks:write')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Deliver again now',

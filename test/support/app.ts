@@ -29,6 +29,8 @@ export interface TestApp {
   anon: TestAgent;
   /** Sends a customer's Bearer token. */
   as(token: string): TestAgent;
+  /** Sends another API key (one issued by POST /api-keys). */
+  withKey(key: string): TestAgent;
   url: string;
   database: string;
   close(): Promise<void>;
@@ -86,10 +88,11 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       http: request.agent(url).set('X-API-Key', TEST_API_KEY),
       anon: request(url),
       as: (token: string) => request.agent(url).set('Authorization', `Bearer ${token}`),
+      withKey: (key: string) => request.agent(url).set('X-API-Key', key),
       database,
       close: async () => {
         await app.close();
-        if (leaks.length) throw new Error(`Responses carried password material:\n${leaks.join('\n')}`);
+        if (leaks.length) throw new Error(`Responses carried secret material:\n${leaks.join('\n')}`);
         if (onMysql && !options.reuse) await dropDatabase(database);
       },
     };
@@ -105,21 +108,34 @@ const levels = (least: 'error' | 'warn' | 'info' | 'debug'): LogLevel[] =>
   (['error', 'warn', 'log', 'debug'] as LogLevel[]).slice(0, ['error', 'warn', 'info', 'debug'].indexOf(least) + 1);
 
 const SECRET_PATTERN = /password|hash|argon|scrypt/i;
+/** An API key as POST /api-keys issues it (src/api-keys/api-key-secret.ts). */
+const API_KEY_PATTERN = /eak_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/;
 
 /**
- * Every successful response of every e2e suite is scanned: none may carry a password, a hash or a word
- * that hints at one. (Error bodies may name the `password` field; Swagger documents it.)
+ * What is wrong with an answer, or undefined: no successful answer may carry a password, a hash or a word that
+ * hints at one (error bodies may name the `password` field; Swagger documents it), and no answer but the one
+ * that issues it may carry an API key. Secrets shown on purpose are taken out first: a webhook signing secret
+ * (`whsec_` + base64), and the key in POST /api-keys' 201, whose random text may spell "hash".
  */
+export function secretIn(method: string, url: string, status: number, payload: string): string | undefined {
+  let scanned = payload.replace(/whsec_[A-Za-z0-9+/=]+/g, 'whsec_');
+  if (method === 'POST' && url.split('?')[0] === '/api-keys' && status === 201) {
+    scanned = scanned.replace(new RegExp(API_KEY_PATTERN, 'g'), 'eak_');
+  }
+  if (API_KEY_PATTERN.test(scanned)) return 'an API key';
+  if (status < 400 && SECRET_PATTERN.test(scanned)) return 'password material';
+  return undefined;
+}
+
+/** Every response of every e2e suite is scanned with secretIn (Swagger's documents aside). */
 function watchForSecrets(app: NestFastifyApplication, leaks: string[]): void {
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onSend', async (request, reply, payload) => {
-      // a webhook signing secret (whsec_ + base64) is shown on purpose, and its random text may spell "hash"
-      const scanned = typeof payload === 'string' ? payload.replace(/whsec_[A-Za-z0-9+/=]+/g, 'whsec_') : null;
-      if (reply.statusCode < 400 && !request.url.startsWith('/docs') && scanned !== null && SECRET_PATTERN.test(scanned)) {
-        leaks.push(`${request.method} ${request.url}: ${scanned.slice(0, 200)}`);
-      }
+      if (typeof payload !== 'string' || request.url.startsWith('/docs')) return payload;
+      const found = secretIn(request.method, request.url, reply.statusCode, payload);
+      if (found) leaks.push(`${request.method} ${request.url} carried ${found}: ${payload.slice(0, 200)}`);
       return payload;
     });
 }

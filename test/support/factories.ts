@@ -83,3 +83,12 @@ export async function loggedInCustomer(http: TestAgent) {
   const res = await http.post('/auth/login').send({ username: account.username, password: account.password }).expect(200);
   return { customer, account, token: res.body.access_token as string };
 }
+
+/** An API key issued by POST /api-keys (with the admin key of `http`): its id, prefix and the key itself. */
+export async function createApiKey(http: TestAgent, scopes: string[], overrides: Record<string, unknown> = {}) {
+  const res = await http
+    .post('/api-keys')
+    .send({ name: `service-${unique()}`, scopes, ...overrides })
+    .expect(201);
+  return res.body.api_key as { id: number; name: string; scopes: string[]; prefix: string; key: string; expires_at: string | null };
+}

@@ -56,6 +56,8 @@ export interface paths {
     /**
      * Create a customer account (login)
      * @description The password is stored only as an argon2id hash and never returned.
+     *
+     *     **API key scope:** `customers:write` (or `admin`).
      */
     post: operations['AccountsController_create'];
     delete?: never;
@@ -74,17 +76,23 @@ export interface paths {
     /**
      * Read an account
      * @description A customer token reads only its own account (404 for others).
+     *
+     *     **API key scope:** `customers:read` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     get: operations['AccountsController_findOne'];
     /**
      * Change the username and/or password
      * @description A customer token changes only its own account, and must send `current_password` to change the password; an API key may reset a password without it. A password change revokes every token issued before it, the caller's own included (401 afterwards): the customer logs in again with the new password.
+     *
+     *     **API key scope:** `customers:write` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     put: operations['AccountsController_update'];
     post?: never;
     /**
      * Delete an account
      * @description The customer stays; only the login is removed, and its tokens are refused from then on.
+     *
+     *     **API key scope:** `customers:write` (or `admin`).
      */
     delete: operations['AccountsController_remove'];
     options?: never;
@@ -102,12 +110,16 @@ export interface paths {
     /**
      * List customers
      * @description Oldest first; filter by exact `email` or by `search` text in name or email.
+     *
+     *     **API key scope:** `customers:read` (or `admin`).
      */
     get: operations['CustomersController_list'];
     put?: never;
     /**
      * Create a customer
      * @description The email must not belong to another customer (compared case-insensitively): 409 `EMAIL_TAKEN`.
+     *
+     *     **API key scope:** `customers:write` (or `admin`).
      */
     post: operations['CustomersController_create'];
     delete?: never;
@@ -126,19 +138,81 @@ export interface paths {
     /**
      * Read a customer
      * @description A customer token reads only its own record (404 for others).
+     *
+     *     **API key scope:** `customers:read` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     get: operations['CustomersController_findOne'];
     /**
      * Update a customer
      * @description Partial: send any of name, email, phone_number. A customer token updates only its own record.
+     *
+     *     **API key scope:** `customers:write` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     put: operations['CustomersController_update'];
     post?: never;
     /**
      * Delete a customer
      * @description Soft delete: reads answer 404 afterwards, the customer's orders stay readable and its account (login) is removed.
+     *
+     *     **API key scope:** `customers:write` (or `admin`).
      */
     delete: operations['CustomersController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List API keys
+     * @description Newest first, revoked keys included; never a key or its hash.
+     *
+     *     **API key scope:** `admin`.
+     */
+    get: operations['ApiKeysController_list'];
+    put?: never;
+    /**
+     * Issue an API key for a service
+     * @description Answers the key (`eak_…`) in `api_key.key`, shown only here: the server keeps nothing but its SHA-256. Send it as `X-API-Key`; it may call the routes its `scopes` reach, until `expires_at` (if given) or until it is revoked.
+     *
+     *     **API key scope:** `admin`.
+     */
+    post: operations['ApiKeysController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read an API key
+     * @description Its name, scopes, prefix and dates; never the key or its hash.
+     *
+     *     **API key scope:** `admin`.
+     */
+    get: operations['ApiKeysController_findOne'];
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key
+     * @description The key is refused (401) from now on: at once by the instance that answers, by every other instance within API_KEY_CACHE_TTL_MS (at most 1 s). It stays readable, with `revoked_at`. Revoking it again changes nothing.
+     *
+     *     **API key scope:** `admin`.
+     */
+    delete: operations['ApiKeysController_revoke'];
     options?: never;
     head?: never;
     patch?: never;
@@ -160,6 +234,8 @@ export interface paths {
     /**
      * Create a product
      * @description The opening stock is recorded as an `initial` movement in the ledger.
+     *
+     *     **API key scope:** `catalog:write` (or `admin`).
      */
     post: operations['ProductsController_create'];
     delete?: never;
@@ -183,12 +259,16 @@ export interface paths {
     /**
      * Update a product
      * @description Partial. `stock_quantity` is refused here (400): use PATCH /products/{id}/stock.
+     *
+     *     **API key scope:** `catalog:write` (or `admin`).
      */
     put: operations['ProductsController_update'];
     post?: never;
     /**
      * Delete a product
      * @description Soft delete: reads answer 404 afterwards; past orders keep its name and price.
+     *
+     *     **API key scope:** `catalog:write` (or `admin`).
      */
     delete: operations['ProductsController_remove'];
     options?: never;
@@ -206,6 +286,8 @@ export interface paths {
     /**
      * Read a product's stock level
      * @description `incoming` is the units on open replenishment orders and `projected` = quantity + incoming; with `reorder_policy: demand` the answer also has the `demand` statistics the reorder settings are learned from.
+     *
+     *     **API key scope:** `inventory:read` (or `admin`).
      */
     get: operations['InventoryController_getStock'];
     put?: never;
@@ -216,6 +298,8 @@ export interface paths {
     /**
      * Set or adjust stock, or change reorder settings
      * @description Send `quantity` to set the level or `adjustment` to add/remove units (not both), with an optional `reason`; each change is an `adjustment` movement in the ledger. Stock stays between 0 and 1000000 units (MAX_STOCK): an adjustment past either bound is 409 and changes nothing.
+     *
+     *     **API key scope:** `inventory:write` (or `admin`).
      */
     patch: operations['InventoryController_update'];
     trace?: never;
@@ -230,6 +314,8 @@ export interface paths {
     /**
      * A product's stock ledger, newest first
      * @description Types: initial, order, cancel, restock (with the `replenishment_id` received), adjustment. Readable after the product is deleted.
+     *
+     *     **API key scope:** `inventory:read` (or `admin`).
      */
     get: operations['InventoryController_listMovements'];
     put?: never;
@@ -250,6 +336,8 @@ export interface paths {
     /**
      * Products at or below their reorder threshold
      * @description Lowest quantity first.
+     *
+     *     **API key scope:** `inventory:read` (or `admin`).
      */
     get: operations['InventoryController_listLowStock'];
     put?: never;
@@ -270,12 +358,16 @@ export interface paths {
     /**
      * List orders
      * @description Newest first; filter by `status` and `customer_id`.
+     *
+     *     **API key scope:** `orders:read` (or `admin`).
      */
     get: operations['OrdersController_list'];
     put?: never;
     /**
      * Place an order
      * @description All or nothing: stock is taken for every line or for none. Lines for the same product are merged. Unit prices and names are copied from the products; `total_price` is the exact sum of the line totals. Insufficient stock is 409 `INSUFFICIENT_STOCK` with `errors: [{product_id, requested, available}]`. With an `Idempotency-Key`, a retry with the same key and body returns the first answer (also an error answer) with `Idempotent-Replayed: true` and places nothing; keys belong to the caller and are kept 24 hours.
+     *
+     *     **API key scope:** `orders:write` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     post: operations['OrdersController_place'];
     delete?: never;
@@ -294,6 +386,8 @@ export interface paths {
     /**
      * Read an order
      * @description A customer token reads only its own orders (404 for others).
+     *
+     *     **API key scope:** `orders:read` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     get: operations['OrdersController_findOne'];
     put?: never;
@@ -314,6 +408,8 @@ export interface paths {
     /**
      * Track an order
      * @description Status, carrier, tracking number, every status change (oldest first) and the statuses it may move to next.
+     *
+     *     **API key scope:** `orders:read` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     get: operations['OrdersController_track'];
     put?: never;
@@ -334,6 +430,8 @@ export interface paths {
     /**
      * A customer's order history
      * @description Newest first, paginated. Orders of a deleted customer stay readable.
+     *
+     *     **API key scope:** `orders:read` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     get: operations['OrdersController_history'];
     put?: never;
@@ -356,6 +454,8 @@ export interface paths {
     /**
      * Cancel an order
      * @description Only `pending` or `processing` orders; the items go back to stock exactly once (`cancel` movements), as many as fit under MAX_STOCK if adjustments since the order filled the product up. Body optional.
+     *
+     *     **API key scope:** `orders:write` (or `admin`); customer tokens need no scope and reach only their own data.
      */
     post: operations['OrdersController_cancel'];
     delete?: never;
@@ -380,6 +480,8 @@ export interface paths {
     /**
      * Move an order to its next status
      * @description `pending → processing → shipped → delivered`, one step at a time; `cancelled` from pending or processing (the same as POST /orders/{id}/cancel: stock is returned). Optional `carrier`, `tracking_number`, `note`.
+     *
+     *     **API key scope:** `orders:write` (or `admin`).
      */
     patch: operations['OrdersController_changeStatus'];
     trace?: never;
@@ -394,12 +496,16 @@ export interface paths {
     /**
      * List replenishment orders
      * @description Newest first; filter by `status` and `product_id`.
+     *
+     *     **API key scope:** `inventory:read` (or `admin`).
      */
     get: operations['ReplenishmentController_list'];
     put?: never;
     /**
      * Order stock from a supplier (manual replenishment order)
      * @description Status `ordered`, origin `manual`. Its units count as the product's `incoming` until they are received or cancelled.
+     *
+     *     **API key scope:** `inventory:write` (or `admin`).
      */
     post: operations['ReplenishmentController_create'];
     delete?: never;
@@ -415,7 +521,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Read a replenishment order */
+    /**
+     * Read a replenishment order
+     * @description **API key scope:** `inventory:read` (or `admin`).
+     */
     get: operations['ReplenishmentController_findOne'];
     put?: never;
     post?: never;
@@ -437,6 +546,8 @@ export interface paths {
     /**
      * Receive a replenishment order, in full or in part
      * @description Body optional: `quantity` units arrived, or without it all that is still due. Stock rises by that much with a `restock` movement carrying `replenishment_id`; status `partially_received` until everything has come, then `received`.
+     *
+     *     **API key scope:** `inventory:write` (or `admin`).
      */
     post: operations['ReplenishmentController_receive'];
     delete?: never;
@@ -457,6 +568,8 @@ export interface paths {
     /**
      * Cancel a replenishment order
      * @description Only `ordered` or `partially_received` orders: what is still due will not come (a partly received order keeps what came).
+     *
+     *     **API key scope:** `inventory:write` (or `admin`).
      */
     post: operations['ReplenishmentController_cancel'];
     delete?: never;
@@ -477,6 +590,8 @@ export interface paths {
     /**
      * Run the replenishment pass now
      * @description The pass the scheduled job runs (RESTOCK_CRON): recomputes the reorder settings of `demand`-policy products, then creates one automatic replenishment order of `reorder_quantity` for every product with `projected` (quantity + incoming) <= `reorder_threshold` and `reorder_quantity` > 0 that has no open automatic order, expected after `lead_time_days`; with lead time 0 it is received at once and the stock rises now. Returns the orders made and the stock that rose.
+     *
+     *     **API key scope:** `inventory:write` (or `admin`).
      */
     post: operations['ReplenishmentController_restock'];
     delete?: never;
@@ -495,6 +610,8 @@ export interface paths {
     /**
      * Read the event feed
      * @description Every committed change as an event, oldest first in commit order. Page with `after=next_cursor`: each event is seen exactly once, also while transactions commit out of id order and across instances. `next_cursor` is always present (on an empty page it equals `after`), so a consumer polls with it. Events are kept at least 30 days (EVENTS_RETENTION_DAYS).
+     *
+     *     **API key scope:** `events:read` (or `admin`).
      */
     get: operations['EventsController_feed'];
     put?: never;
@@ -515,12 +632,16 @@ export interface paths {
     /**
      * List webhook endpoints
      * @description Oldest first; never shows secrets.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     get: operations['WebhooksController_list'];
     put?: never;
     /**
      * Register a webhook endpoint
      * @description Answers the endpoint with its signing `secret`, shown only here and by rotate-secret. It receives the events committed from about now on. Each event is POSTed as JSON, exactly as the feed (`GET /events`) shows it: one of the schemas `OrderCreatedEvent`, `OrderStatusChangedEvent`, `OrderCancelledEvent`, `StockChangedEvent`, `StockLowEvent`, `ProductCreatedEvent`, `ProductUpdatedEvent`, `ProductDeletedEvent`, `CustomerCreatedEvent`, `CustomerUpdatedEvent`, `CustomerDeletedEvent`, `ReplenishmentCreatedEvent`, `ReplenishmentReceivedEvent`, `ReplenishmentCancelledEvent`, told apart by `type`. Headers follow Standard Webhooks: `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (unix seconds of this attempt) and `webhook-signature: v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` keyed with the base64-decoded part of the secret after `whsec_`. Any 2xx within WEBHOOK_TIMEOUT_MS delivers; otherwise the delivery is retried after each delay of WEBHOOK_RETRY_SCHEDULE (default 5s,5m,30m,2h,5h,10h,10h), then marked failed. 410 Gone disables the endpoint at once; so does WEBHOOK_DISABLE_AFTER (default 5d) of nothing but failures. Events of one subject reach an endpoint in order.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     post: operations['WebhooksController_create'];
     delete?: never;
@@ -539,17 +660,23 @@ export interface paths {
     /**
      * Read a webhook endpoint
      * @description Without its secret; `disabled_reason` says why the server disabled it.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     get: operations['WebhooksController_findOne'];
     /**
      * Update a webhook endpoint
      * @description Partial: any of url, event_types, enabled, description. `enabled: true` resumes a disabled endpoint: its pending deliveries go out again.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     put: operations['WebhooksController_update'];
     post?: never;
     /**
      * Delete a webhook endpoint
      * @description With its delivery log; nothing more is sent to it.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     delete: operations['WebhooksController_remove'];
     options?: never;
@@ -569,6 +696,8 @@ export interface paths {
     /**
      * Rotate a webhook endpoint's secret
      * @description Answers the new secret (shown only now). Every attempt from now on is signed with it; the old one stops at once.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     post: operations['WebhooksController_rotateSecret'];
     delete?: never;
@@ -587,6 +716,8 @@ export interface paths {
     /**
      * Read a webhook endpoint's delivery log
      * @description Newest first, each delivery with every attempt (`attempt_log`); filter by `status`.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     get: operations['WebhooksController_deliveries'];
     put?: never;
@@ -609,6 +740,8 @@ export interface paths {
     /**
      * Deliver again now
      * @description Makes the delivery due now, whatever its state; the dispatcher sends it within WEBHOOK_DISPATCH_INTERVAL_MS (after any earlier pending delivery of the same subject). If it fails, it continues the retry schedule from its attempt count.
+     *
+     *     **API key scope:** `webhooks:write` (or `admin`).
      */
     post: operations['WebhooksController_retry'];
     delete?: never;
@@ -838,6 +971,164 @@ export interface components {
       /** @example Customer updated */
       message: string;
       customer: components['schemas']['CustomerResponseDto'];
+    };
+    CreateApiKeyDto: {
+      /**
+       * @description Who uses the key, as the audit trail and the logs will name it. Not unique: a service rotating its key may hold two.
+       * @example reporting-service
+       */
+      name: string;
+      /**
+       * @description What the key may do; `admin` is everything, managing API keys included
+       * @example [
+       *       "orders:read",
+       *       "events:read"
+       *     ]
+       */
+      scopes: (
+        | 'customers:read'
+        | 'customers:write'
+        | 'catalog:write'
+        | 'inventory:read'
+        | 'inventory:write'
+        | 'orders:read'
+        | 'orders:write'
+        | 'events:read'
+        | 'webhooks:write'
+        | 'admin'
+      )[];
+      /**
+       * Format: date-time
+       * @description When the key stops working (ISO 8601 date-time in the future, before the year 3000); omit it for a key that does not expire
+       * @example 2027-06-30T00:00:00.000Z
+       */
+      expires_at?: string;
+    };
+    ApiKeyWithSecretDto: {
+      /**
+       * Format: int32
+       * @example 4
+       */
+      id: number;
+      /** @example reporting-service */
+      name: string;
+      /**
+       * @example [
+       *       "orders:read",
+       *       "events:read"
+       *     ]
+       */
+      scopes: (
+        | 'customers:read'
+        | 'customers:write'
+        | 'catalog:write'
+        | 'inventory:read'
+        | 'inventory:write'
+        | 'orders:read'
+        | 'orders:write'
+        | 'events:read'
+        | 'webhooks:write'
+        | 'admin'
+      )[];
+      /**
+       * @description The start of the key, to recognise it; not a secret
+       * @example eak_3f9c0a1b2d4e
+       */
+      prefix: string;
+      /** @example 2026-11-25T10:00:00.000Z */
+      created_at: string;
+      /**
+       * @description null: does not expire
+       * @example null
+       */
+      expires_at: string | null;
+      /**
+       * @description Last request made with the key, to the minute (written at most once a minute)
+       * @example 2026-11-25T10:05:00.000Z
+       */
+      last_used_at: string | null;
+      /**
+       * @description When the key was revoked; it is refused from then on
+       * @example null
+       */
+      revoked_at: string | null;
+      /**
+       * @description The key to send as X-API-Key. Shown only now: the server keeps nothing but its hash.
+       * @example eak_3f9c0a1b2d4e_Jx8k2mQ0vN4pL7sT1wY5zA9cE3gH6jK8mP2rU4xB0dF
+       */
+      key: string;
+    };
+    ApiKeyCreatedDto: {
+      /** @example API key created: store the key now, it is not shown again */
+      message: string;
+      api_key: components['schemas']['ApiKeyWithSecretDto'];
+    };
+    ApiKeyResponseDto: {
+      /**
+       * Format: int32
+       * @example 4
+       */
+      id: number;
+      /** @example reporting-service */
+      name: string;
+      /**
+       * @example [
+       *       "orders:read",
+       *       "events:read"
+       *     ]
+       */
+      scopes: (
+        | 'customers:read'
+        | 'customers:write'
+        | 'catalog:write'
+        | 'inventory:read'
+        | 'inventory:write'
+        | 'orders:read'
+        | 'orders:write'
+        | 'events:read'
+        | 'webhooks:write'
+        | 'admin'
+      )[];
+      /**
+       * @description The start of the key, to recognise it; not a secret
+       * @example eak_3f9c0a1b2d4e
+       */
+      prefix: string;
+      /** @example 2026-11-25T10:00:00.000Z */
+      created_at: string;
+      /**
+       * @description null: does not expire
+       * @example null
+       */
+      expires_at: string | null;
+      /**
+       * @description Last request made with the key, to the minute (written at most once a minute)
+       * @example 2026-11-25T10:05:00.000Z
+       */
+      last_used_at: string | null;
+      /**
+       * @description When the key was revoked; it is refused from then on
+       * @example null
+       */
+      revoked_at: string | null;
+    };
+    ApiKeyPageDto: {
+      /**
+       * Format: int32
+       * @example 42
+       */
+      total: number;
+      /**
+       * Format: int32
+       * @example 20
+       */
+      limit: number;
+      /**
+       * Format: int32
+       * @example 0
+       */
+      offset: number;
+      items: components['schemas']['ApiKeyResponseDto'][];
     };
     CreateProductDto: {
       /**
@@ -3011,7 +3302,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -3211,6 +3502,27 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Not Found. `code`: `ACCOUNT_NOT_FOUND` (No such account) */
       404: {
         headers: {
@@ -3373,7 +3685,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `CURRENT_PASSWORD_INCORRECT` (current_password is not the account's password) */
+      /** @description Forbidden. `code`: `CURRENT_PASSWORD_INCORRECT` (current_password is not the account's password), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -3609,7 +3921,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -3773,7 +4085,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -3896,7 +4208,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -4078,6 +4390,27 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Not Found. `code`: `CUSTOMER_NOT_FOUND` (No such customer, or it was deleted) */
       404: {
         headers: {
@@ -4235,6 +4568,27 @@ export interface operations {
            *       "status": 401,
            *       "detail": "Missing, unknown or expired credentials",
            *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDto'];
@@ -4455,7 +4809,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -4489,6 +4843,605 @@ export interface operations {
            *       "status": 404,
            *       "detail": "No such customer, or it was deleted",
            *       "code": "CUSTOMER_NOT_FOUND"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description URI Too Long. `code`: `URI_TOO_LONG` (A path segment is longer than 100 characters) */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "URI Too Long",
+           *       "status": 414,
+           *       "detail": "A path segment is longer than 100 characters",
+           *       "code": "URI_TOO_LONG"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too Many Requests. `code`: `RATE_LIMITED` (Too many requests; see Retry-After) */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests; see Retry-After",
+           *       "code": "RATE_LIMITED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Internal Server Error. `code`: `INTERNAL_ERROR` (An unexpected error occurred); nothing internal is sent */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Service Unavailable. `code`: `DATABASE_UNAVAILABLE` (The database does not answer; retry after Retry-After seconds) */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_list: {
+    parameters: {
+      query?: {
+        /** @description Page size */
+        limit?: number;
+        /** @description Items to skip */
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyPageDto'];
+        };
+      };
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "Invalid input: a field is missing, of the wrong type or out of range, or unknown",
+           *       "code": "VALIDATION_FAILED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Unauthorized. `code`: `UNAUTHORIZED` (Missing, unknown or expired credentials) */
+      401: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Missing, unknown or expired credentials",
+           *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The credentials do not reach this route",
+           *       "code": "FORBIDDEN"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too Many Requests. `code`: `RATE_LIMITED` (Too many requests; see Retry-After) */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests; see Retry-After",
+           *       "code": "RATE_LIMITED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Internal Server Error. `code`: `INTERNAL_ERROR` (An unexpected error occurred); nothing internal is sent */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Service Unavailable. `code`: `DATABASE_UNAVAILABLE` (The database does not answer; retry after Retry-After seconds) */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiKeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyCreatedDto'];
+        };
+      };
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `MALFORMED_JSON` (The body is not valid JSON) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "Invalid input: a field is missing, of the wrong type or out of range, or unknown",
+           *       "code": "VALIDATION_FAILED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Unauthorized. `code`: `UNAUTHORIZED` (Missing, unknown or expired credentials) */
+      401: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Missing, unknown or expired credentials",
+           *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The credentials do not reach this route",
+           *       "code": "FORBIDDEN"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Payload Too Large. `code`: `PAYLOAD_TOO_LARGE` (The body is larger than 1 MB) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Payload Too Large",
+           *       "status": 413,
+           *       "detail": "The body is larger than 1 MB",
+           *       "code": "PAYLOAD_TOO_LARGE"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Unsupported Media Type. `code`: `UNSUPPORTED_MEDIA_TYPE` (The body is not application/json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unsupported Media Type",
+           *       "status": 415,
+           *       "detail": "The body is not application/json",
+           *       "code": "UNSUPPORTED_MEDIA_TYPE"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too Many Requests. `code`: `RATE_LIMITED` (Too many requests; see Retry-After) */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests; see Retry-After",
+           *       "code": "RATE_LIMITED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Internal Server Error. `code`: `INTERNAL_ERROR` (An unexpected error occurred); nothing internal is sent */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Service Unavailable. `code`: `DATABASE_UNAVAILABLE` (The database does not answer; retry after Retry-After seconds) */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_findOne: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A positive integer id */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyResponseDto'];
+        };
+      };
+      /** @description Bad Request. `code`: `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "A path id is not a positive integer",
+           *       "code": "INVALID_ID"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Unauthorized. `code`: `UNAUTHORIZED` (Missing, unknown or expired credentials) */
+      401: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Missing, unknown or expired credentials",
+           *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The credentials do not reach this route",
+           *       "code": "FORBIDDEN"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not Found. `code`: `API_KEY_NOT_FOUND` (No such API key) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such API key",
+           *       "code": "API_KEY_NOT_FOUND"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description URI Too Long. `code`: `URI_TOO_LONG` (A path segment is longer than 100 characters) */
+      414: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "URI Too Long",
+           *       "status": 414,
+           *       "detail": "A path segment is longer than 100 characters",
+           *       "code": "URI_TOO_LONG"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too Many Requests. `code`: `RATE_LIMITED` (Too many requests; see Retry-After) */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests; see Retry-After",
+           *       "code": "RATE_LIMITED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Internal Server Error. `code`: `INTERNAL_ERROR` (An unexpected error occurred); nothing internal is sent */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Service Unavailable. `code`: `DATABASE_UNAVAILABLE` (The database does not answer; retry after Retry-After seconds) */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A positive integer id */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageDto'];
+        };
+      };
+      /** @description Bad Request. `code`: `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Bad Request",
+           *       "status": 400,
+           *       "detail": "A path id is not a positive integer",
+           *       "code": "INVALID_ID"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Unauthorized. `code`: `UNAUTHORIZED` (Missing, unknown or expired credentials) */
+      401: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Missing, unknown or expired credentials",
+           *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The credentials do not reach this route",
+           *       "code": "FORBIDDEN"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not Found. `code`: `API_KEY_NOT_FOUND` (No such API key) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Not Found",
+           *       "status": 404,
+           *       "detail": "No such API key",
+           *       "code": "API_KEY_NOT_FOUND"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDto'];
@@ -4715,7 +5668,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -5014,7 +5967,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -5208,7 +6161,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -5366,7 +6319,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -5528,7 +6481,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -5745,7 +6698,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -5905,7 +6858,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -6031,7 +6984,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -6160,6 +7113,27 @@ export interface operations {
            *       "status": 401,
            *       "detail": "Missing, unknown or expired credentials",
            *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDto'];
@@ -6386,6 +7360,27 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Not Found. `code`: `ORDER_NOT_FOUND` (No such order (or not yours)) */
       404: {
         headers: {
@@ -6539,6 +7534,27 @@ export interface operations {
            *       "status": 401,
            *       "detail": "Missing, unknown or expired credentials",
            *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDto'];
@@ -6707,6 +7723,27 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Not Found. `code`: `CUSTOMER_NOT_FOUND` (No such customer, or it was deleted) */
       404: {
         headers: {
@@ -6864,6 +7901,27 @@ export interface operations {
            *       "status": 401,
            *       "detail": "Missing, unknown or expired credentials",
            *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The API key lacks the scope this route needs, named in `errors[0].required_scope`",
+           *       "code": "INSUFFICIENT_SCOPE"
            *     }
            */
           'application/problem+json': components['schemas']['ProblemDto'];
@@ -7088,7 +8146,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -7304,7 +8362,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -7427,7 +8485,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -7603,7 +8661,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -7765,7 +8823,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -7977,7 +9035,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -8150,7 +9208,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -8326,7 +9384,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -8450,7 +9508,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -8573,7 +9631,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -8731,7 +9789,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -8893,7 +9951,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -9087,7 +10145,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -9245,7 +10303,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -9410,7 +10468,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -9570,7 +10628,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route) */
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
       403: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
-import { columns } from '../schema-helpers';
+import { columns, exactCollation } from '../schema-helpers';
 
 /** The uniqueness keys, as the initial schema defined them: table, column definition, nullability. */
 const KEY_COLUMNS = [
@@ -42,16 +42,4 @@ export class ExactKeysTokenVersion1764300000000 implements MigrationInterface {
     }
     await queryRunner.dropColumn('accounts', 'token_version');
   }
-}
-
-/**
- * A binary utf8mb4 collation that does not pad: MariaDB's `utf8mb4_nopad_bin`, MySQL 8's `utf8mb4_0900_bin`.
- * (`utf8mb4_bin` still pads, so `'alice' = 'alice '` holds under it.)
- */
-async function exactCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows: { Collation: string }[] = await queryRunner.query(
-    "SHOW COLLATION WHERE Collation IN ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
-  );
-  const names = rows.map((row) => row.Collation);
-  return names.find((name) => name === 'utf8mb4_nopad_bin') ?? names[0] ?? 'utf8mb4_bin';
 }

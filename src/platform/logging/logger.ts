@@ -26,6 +26,8 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.secret',
   '*.key',
+  '*.secret_hash',
+  '*.secretHash',
   'password',
   'access_token',
   'secret',

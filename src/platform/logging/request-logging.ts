@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import type { AuthenticatedRequest } from '../../auth/access';
+import type { AuthenticatedRequest, Principal } from '../../auth/access';
 import { enterRequest } from '../request-context';
 
 /**
@@ -27,9 +27,16 @@ export function logRequests(app: NestFastifyApplication, logger: Logger): void {
         route: request.routeOptions.url ?? null,
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-        caller: principal ? (principal.kind === 'customer' ? { customer_id: principal.customerId } : { api_key: true }) : null,
+        caller: principal ? callerOf(principal) : null,
       },
       'request',
     );
   });
+}
+
+/** Who made the request, by name and id, never by credential: `{customer_id}` or `{api_key, api_key_id}` (null for API_KEYS). */
+function callerOf(principal: Principal): Record<string, unknown> {
+  return principal.kind === 'customer'
+    ? { customer_id: principal.customerId }
+    : { api_key: principal.apiKey.name, api_key_id: principal.apiKey.id };
 }

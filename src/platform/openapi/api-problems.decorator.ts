@@ -31,19 +31,24 @@ export function ApiProblems(...errors: ErrorCode[]) {
   for (const error of errors) byStatus.set(error.status, [...(byStatus.get(error.status) ?? []), error]);
   return applyDecorators(
     ApiExtraModels(ProblemDto),
-    ...[...byStatus].map(([status, codes]) =>
-      ApiResponse({
-        status,
-        description: `${STATUS_CODES[status]}. \`code\`: ${codes.map((c) => `\`${c.code}\` (${c.description})`).join(', ')}`,
-        content: {
-          'application/problem+json': {
-            schema: { $ref: getSchemaPath(ProblemDto) },
-            example: { type: 'about:blank', title: STATUS_CODES[status], status, detail: codes[0].description, code: codes[0].code },
-          },
-        },
-      }),
-    ),
+    ...[...byStatus].map(([status, codes]) => ApiResponse({ status, ...problemResponse(status, codes) })),
   );
+}
+
+/** "`CODE` (meaning), …", as a problem response's description lists its codes. */
+export const describeCodes = (codes: ErrorCode[]) => codes.map((c) => `\`${c.code}\` (${c.description})`).join(', ');
+
+/** The problem+json response of one status that answers these codes. */
+export function problemResponse(status: number, codes: ErrorCode[]) {
+  return {
+    description: `${STATUS_CODES[status]}. \`code\`: ${describeCodes(codes)}`,
+    content: {
+      'application/problem+json': {
+        schema: { $ref: getSchemaPath(ProblemDto) },
+        example: { type: 'about:blank', title: STATUS_CODES[status], status, detail: codes[0].description, code: codes[0].code },
+      },
+    },
+  };
 }
 
 /**

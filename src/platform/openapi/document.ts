@@ -9,12 +9,15 @@ import {
   type SchemaObject,
   SwaggerModule,
 } from '@nestjs/swagger';
+import { ADMIN_SCOPE, SCOPE_DESCRIPTIONS } from '../../auth/scopes';
 import { ACTOR_MODELS, ACTOR_SCHEMA, ACTOR_SCHEMA_NAME } from '../../common/actor.dto';
 import { CommonErrors } from '../../common/common.errors';
-import { ProblemDto } from './api-problems.decorator';
+import { describeCodes, ProblemDto, problemResponse } from './api-problems.decorator';
 
 export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
+/** The operation's extension listing the scope an API key needs for it (set by the access decorators). */
+export const REQUIRED_SCOPES_EXTENSION = 'x-required-scopes';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -41,8 +44,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('events', 'The event feed: every committed change, in commit order (API key)')
     .addTag('webhooks', 'Endpoints that receive every event as a signed POST (Standard Webhooks), their delivery log and retries (API key)')
     .addTag('health', 'Liveness and database state')
+    .addTag('api-keys', "Internal services' named keys with scopes: issue, list, read, revoke (API key with `admin`)")
     .addApiKey(
-      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' },
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+        description:
+          'Key of an internal service or administrator: one of `API_KEYS` (every scope), or one issued by `POST /api-keys` ' +
+          'with the scopes it was given. Each operation names the scope it needs (`x-required-scopes`); a key without it ' +
+          `is refused with 403 \`INSUFFICIENT_SCOPE\`. Scopes: ${Object.entries(SCOPE_DESCRIPTIONS)
+            .map(([scope, meaning]) => `\`${scope}\` (${meaning})`)
+            .join('; ')}.`,
+      },
       API_KEY_SCHEME,
     )
     .addBearerAuth(
@@ -79,6 +93,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   // a union has no class to derive it from: the one Actor schema every actor field refers to
   document.components!.schemas![ACTOR_SCHEMA_NAME] = ACTOR_SCHEMA;
   closeRequestBodies(document);
+  declareRequiredScopes(document);
   declareRateLimitHeaders(document);
   return document;
 }
@@ -112,6 +127,30 @@ function closeRequestBodies(document: OpenAPIObject): void {
   };
   for (const { requestBody } of operationsOf(document)) {
     if (requestBody && 'content' in requestBody) Object.values(requestBody.content).forEach((media) => close(media.schema));
+  }
+}
+
+/**
+ * Words the scope an API key needs (`x-required-scopes`, from the access decorators) into each operation's
+ * description, and lists 403 INSUFFICIENT_SCOPE beside any other 403 the route answers. Done on the document
+ * because Nest keeps one response per status: a second @ApiResponse(403) would replace the route's own.
+ */
+function declareRequiredScopes(document: OpenAPIObject): void {
+  const { INSUFFICIENT_SCOPE } = CommonErrors;
+  for (const operation of operationsOf(document)) {
+    const scopes = (operation as OperationObject & { [REQUIRED_SCOPES_EXTENSION]?: string[] })[REQUIRED_SCOPES_EXTENSION];
+    if (!scopes) continue;
+    const forCustomers = operation.security?.some((requirement) => BEARER_SCHEME in requirement);
+    const sentence =
+      `**API key scope:** ${scopes.map((scope) => `\`${scope}\``).join(', ')}${scopes.includes(ADMIN_SCOPE) ? '' : ' (or `admin`)'}` +
+      (forCustomers ? '; customer tokens need no scope and reach only their own data.' : '.');
+    operation.description = operation.description ? `${operation.description}\n\n${sentence}` : sentence;
+    const forbidden = operation.responses['403'];
+    // a copy: a response declared on a controller class is one object shared by its operations
+    operation.responses['403'] =
+      forbidden && !('$ref' in forbidden)
+        ? { ...forbidden, description: `${forbidden.description}, ${describeCodes([INSUFFICIENT_SCOPE])}` }
+        : problemResponse(403, [INSUFFICIENT_SCOPE]);
   }
 }
 
