@@ -129,6 +129,44 @@ describe('Typed client (e2e)', () => {
     });
   });
 
+  describe('a service with a key of its own, limited to orders', () => {
+    it('gets its key from the administrator, places an order, follows it to delivered, and is refused where its scopes do not reach', async () => {
+      const { product } = await newProduct(12.5, 5);
+      const { customer } = await newCustomer();
+      const { api_key } = await ok(
+        admin.POST('/api-keys', { body: { name: 'fulfilment-typed-client', scopes: ['orders:read', 'orders:write'] } }),
+      );
+      expect(api_key).toMatchObject({ name: 'fulfilment-typed-client', scopes: ['orders:read', 'orders:write'], revoked_at: null });
+      const fulfilment = createEcommerceClient({ baseUrl: t.url, apiKey: api_key.key });
+
+      const { order } = await ok(
+        fulfilment.POST('/orders', { body: { customer_id: customer.id, items: [{ product_id: product.id, quantity: 2 }] } }),
+      );
+      for (const status of ['processing', 'shipped', 'delivered'] as const) {
+        await ok(fulfilment.PATCH('/orders/{id}/status', { params: { path: { id: order.id } }, body: { status } }));
+      }
+      const track = await ok(fulfilment.GET('/orders/{id}/track', { params: { path: { id: order.id } } }));
+      expect(track.status).toBe('delivered');
+      // the audit trail names the service's key on every step it took
+      expect(track.history.map((entry) => entry.actor)).toEqual(
+        Array(4).fill({ type: 'api_key', id: api_key.id, name: 'fulfilment-typed-client' }),
+      );
+
+      // beyond orders: the catalogue, stock and keys are someone else's business
+      const refusals = [
+        await problem(fulfilment.POST('/products', { body: { name: 'Not mine', price: 1, stock_quantity: 1 } }), 403, 'INSUFFICIENT_SCOPE'),
+        await problem(
+          fulfilment.PATCH('/products/{id}/stock', { params: { path: { id: product.id } }, body: { quantity: 100 } }),
+          403,
+          'INSUFFICIENT_SCOPE',
+        ),
+        await problem(fulfilment.GET('/api-keys', {}), 403, 'INSUFFICIENT_SCOPE'),
+      ];
+      expect(refusals).toHaveLength(3);
+      expect((await ok(admin.GET('/products/{id}/stock', { params: { path: { id: product.id } } }))).quantity).toBe(3);
+    });
+  });
+
   describe('a customer with a token', () => {
     it('logs in, places and tracks its own order, and is refused (403 FORBIDDEN) where only an API key reaches', async () => {
       const { product } = await newProduct(4.2, 5);

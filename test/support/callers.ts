@@ -1,5 +1,6 @@
 import type { Actor } from '../../src/common/actor';
-import { ENV_KEY_ACTOR, TEST_API_KEY, type TestApp } from './app';
+import type { TestApp } from './app';
+import { createApiKey } from './factories';
 
 /** Who sends a request: the headers that say so, and the actor the audit trail must then name. */
 export interface Caller {
@@ -8,12 +9,12 @@ export interface Caller {
 }
 
 /**
- * The internal service of a scripted suite. Today the only keys are those of API_KEYS, which the audit trail
- * names `{type: 'api_key', id: null, name: 'API_KEYS'}`; once keys are stored and named (POST /api-keys), this
- * creates one for the service and returns its header and `{type: 'api_key', id, name}` — the suites stay as they are.
+ * The internal service of a scripted suite: a key of its own, issued by POST /api-keys with the scopes a
+ * fulfilment service needs, which the audit trail names `{type: 'api_key', id, name}`.
  */
-export async function serviceCaller(_t: TestApp): Promise<Caller> {
-  return { headers: { 'X-API-Key': TEST_API_KEY }, actor: ENV_KEY_ACTOR };
+export async function serviceCaller(t: TestApp): Promise<Caller> {
+  const key = await createApiKey(t.http, ['orders:read', 'orders:write', 'inventory:read', 'inventory:write']);
+  return { headers: { 'X-API-Key': key.key }, actor: { type: 'api_key', id: key.id, name: key.name } };
 }
 
 /** A logged-in customer acting on their own orders. */
