@@ -137,18 +137,19 @@ describe('SharedThrottlerStorage', () => {
     return connection;
   };
 
-  it('counts in Redis while it answers', async () => {
+  it('counts in Redis while it answers, and closes the connection on shutdown without a warning', async () => {
     const connection = await connect(REDIS_URL);
     const sut = new SharedThrottlerStorage(connection);
     try {
       await sut.increment('client-a', 60_000, 5, 60_000, 'default');
       expect(await connection.client!.get('throttle:default:client-a')).toBe('1');
-      expect(warn).not.toHaveBeenCalled();
     } finally {
       await connection.client!.del('throttle:default:client-a');
       sut.onApplicationShutdown();
       await connection.onApplicationShutdown();
     }
+    expect(connection.client!.status).toBe('end');
+    expect(warn).not.toHaveBeenCalled();
   });
 
   it('counts in memory, at once and with one warning, while Redis is unreachable', async () => {

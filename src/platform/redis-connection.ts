@@ -92,11 +92,17 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     const client = this.client;
     if (!client) return;
     this.closing = true;
-    if (client.status === 'ready') {
-      await Promise.race([client.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref())]);
+    if (client.status !== 'ready') {
+      // stops the reconnection attempts of a client that is not through
+      client.disconnect();
+      return;
     }
-    // also stops the reconnection attempts of a client that never got through
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    const giveUp = () => new Promise((resolve) => setTimeout(resolve, QUIT_TIMEOUT_MS).unref());
+    // QUIT lets Redis answer what was sent before it; a Redis that does not answer is left behind
+    await Promise.race([client.quit().catch(() => undefined), giveUp()]);
     client.disconnect();
+    await Promise.race([ended, giveUp()]);
   }
 
   private markDown(reason: string): void {
