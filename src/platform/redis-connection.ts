@@ -29,7 +29,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private closing = false;
 
   constructor(@Inject(redisConfig.KEY) config: RedisConfig) {
-    this.where = config.url ? `${new URL(config.url).hostname}:${new URL(config.url).port || 6379}` : '';
+    const url = config.url ? new URL(config.url) : null;
+    this.where = url ? `${url.hostname}:${url.port || 6379}` : '';
     this.client = config.url
       ? new Redis(config.url, {
           keyPrefix: config.keyPrefix,

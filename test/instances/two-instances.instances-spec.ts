@@ -154,7 +154,7 @@ describe('Two instances on one MariaDB database and one Redis (built servers)', 
         expect(
           attempts
             .filter(({ exchange }) => exchange.ok && exchange.status === 409)
-            .every(({ exchange }) => exchange.body.code === 'INSUFFICIENT_STOCK'),
+            .every(({ exchange }) => exchange.ok && exchange.body.code === 'INSUFFICIENT_STOCK'),
         ).toBe(true);
         expect(stocks.map((s) => s.ok && s.status === 200 && s.body.quantity)).toEqual([0, 0]);
         expect(check).toEqual({
