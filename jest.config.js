@@ -56,6 +56,8 @@ module.exports = {
     { ...shared, displayName: 'galera', rootDir: 'test', testRegex: '\\.galera-spec\\.ts$' },
     // servers started from the build and made to fail (npm run test:fault); not part of npm test
     { ...shared, displayName: 'fault', rootDir: 'test/fault', testRegex: '\\.fault-spec\\.ts$' },
+    // two built servers on one MariaDB database and one Redis (npm run test:instances); not part of npm test
+    { ...shared, displayName: 'instances', rootDir: 'test/instances', testRegex: '\\.instances-spec\\.ts$' },
     // e2e suites that need RabbitMQ, kept out of npm test: npm run test:broker (and test:broker:mysql)
     { ...shared, displayName: 'broker', rootDir: 'test', testRegex: '\\.amqp-spec\\.ts$' },
   ],

@@ -13,6 +13,7 @@ import {
   databaseConfig,
   eventsConfig,
   inventoryConfig,
+  redisConfig,
   schedulingConfig,
   webhooksConfig,
 } from './config/configuration';
@@ -26,6 +27,7 @@ import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { ReplenishmentModule } from './replenishment/replenishment.module';
 import { ProblemDetailsFilter } from './platform/problem-details.filter';
+import { RedisModule } from './platform/redis.module';
 import { createValidationPipe } from './platform/validation.pipe';
 import { SchedulingModule } from './scheduling/scheduling.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -35,10 +37,21 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      load: [appConfig, databaseConfig, authConfig, schedulingConfig, eventsConfig, inventoryConfig, webhooksConfig, brokerConfig],
+      load: [
+        appConfig,
+        databaseConfig,
+        authConfig,
+        schedulingConfig,
+        eventsConfig,
+        inventoryConfig,
+        webhooksConfig,
+        brokerConfig,
+        redisConfig,
+      ],
       validate: validateEnvironment,
     }),
     ScheduleModule.forRoot(),
+    RedisModule,
     DatabaseModule,
     HealthModule,
     AuthModule,

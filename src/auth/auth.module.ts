@@ -5,12 +5,14 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { appConfig, authConfig, type AppConfig, type AuthConfig } from '../config/configuration';
+import { RedisConnection } from '../platform/redis-connection';
 import { ApiKeys } from './api-keys';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
 import { RateLimitGuard } from './rate-limit.guard';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 @Global()
 @Module({
@@ -22,8 +24,13 @@ import { RateLimitGuard } from './rate-limit.guard';
       useFactory: (auth: AuthConfig) => ({ secret: auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (app: AppConfig) => ({ throttlers: [{ name: 'default', ttl: 60_000, limit: app.rateLimitPerMinute }] }),
+      inject: [appConfig.KEY, RedisConnection],
+      useFactory: (app: AppConfig, redis: RedisConnection) => ({
+        throttlers: [{ name: 'default', ttl: 60_000, limit: app.rateLimitPerMinute }],
+        // the rate limits and LoginAttempts both count here: across instances with REDIS_URL, else the throttler's
+        // own in-memory storage (per instance)
+        ...(redis.client && { storage: new SharedThrottlerStorage(redis) }),
+      }),
     }),
   ],
   controllers: [AuthController],

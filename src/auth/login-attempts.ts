@@ -9,7 +9,8 @@ export const MAX_ATTEMPTS_PER_CLIENT = 100;
 
 /**
  * Limits login attempts per client address (guessing across accounts) and per username (password guessing
- * against one account), in the throttler's own storage. Every attempt counts, successful or not.
+ * against one account), in the throttler's storage: across instances with REDIS_URL, so that a guesser spreading
+ * attempts over the instances gets no more of them. Every attempt counts, successful or not.
  */
 @Injectable()
 export class LoginAttempts {

@@ -15,7 +15,8 @@ import { ApiKeys } from './api-keys';
 /**
  * @nestjs/throttler for anonymous and customer callers, per client address, with the IETF `RateLimit-*`
  * header names. Callers with a valid API key (from API_KEYS or stored, not revoked or expired) are internal
- * services and are not limited.
+ * services and are not limited. The hits are counted across instances with REDIS_URL (SharedThrottlerStorage),
+ * else per instance.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {

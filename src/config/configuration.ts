@@ -83,6 +83,12 @@ export const brokerConfig = registerAs('broker', () => {
   return { url: e.AMQP_URL ?? null, exchange: e.AMQP_EXCHANGE, confirmTimeoutMs: e.AMQP_CONFIRM_TIMEOUT_MS };
 });
 
+/** The optional Redis that rate and login limits are counted in across instances: without a URL, per instance. */
+export const redisConfig = registerAs('redis', () => {
+  const e = env();
+  return { url: e.REDIS_URL ?? null, keyPrefix: e.REDIS_KEY_PREFIX };
+});
+
 export const databaseConfig = registerAs('database', () => {
   const e = env();
   return {
@@ -122,6 +128,7 @@ export type SchedulingConfig = ConfigType<typeof schedulingConfig>;
 export type EventsConfig = ConfigType<typeof eventsConfig>;
 export type WebhooksConfig = ConfigType<typeof webhooksConfig>;
 export type BrokerConfig = ConfigType<typeof brokerConfig>;
+export type RedisConfig = ConfigType<typeof redisConfig>;
 export type JobSchedule = SchedulingConfig[keyof SchedulingConfig];
 export type AuthConfig = ConfigType<typeof authConfig>;
 export type InventoryConfig = ConfigType<typeof inventoryConfig>;

@@ -31,6 +31,13 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('leaves Redis off by default and accepts redis:// and rediss:// URLs', () => {
+    expect(validateEnvironment({})).toMatchObject({ REDIS_URL: undefined, REDIS_KEY_PREFIX: 'ecommerce:' });
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://:s3cret@cache.internal:6380/1', 'redis://redis', 'redis://[::1]:6379']) {
+      expect(validateEnvironment({ REDIS_URL: url }).REDIS_URL).toBe(url);
+    }
+  });
+
   it('converts numeric strings', () => {
     expect(validateEnvironment({ PORT: '8080', DB_PORT: '3307' })).toMatchObject({ PORT: 8080, DB_PORT: 3307 });
   });
@@ -75,6 +82,9 @@ describe('validateEnvironment', () => {
     [{ AMQP_EXCHANGE: 'amq.topic' }, 'AMQP_EXCHANGE'],
     [{ AMQP_EXCHANGE: 'order events' }, 'AMQP_EXCHANGE'],
     [{ AMQP_CONFIRM_TIMEOUT_MS: '10' }, 'AMQP_CONFIRM_TIMEOUT_MS'],
+    [{ REDIS_URL: 'http://cache:6379' }, 'REDIS_URL'],
+    [{ REDIS_URL: '127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ REDIS_KEY_PREFIX: 'two words' }, 'REDIS_KEY_PREFIX'],
   ])('stops with one line naming the variable for %p', (env, variable) => {
     expect(() => validateEnvironment(env)).toThrow(new RegExp(`^Invalid configuration: .*${variable}`));
     try {

@@ -162,6 +162,17 @@ export class EnvironmentVariables {
   @IsInt()
   AMQP_CONFIRM_TIMEOUT_MS: number = 10_000;
 
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['redis', 'rediss'], require_protocol: true, require_tld: false },
+    { message: 'REDIS_URL must be a redis:// or rediss:// URL' },
+  )
+  REDIS_URL?: string;
+
+  // prepended to every key this service writes, so that several deployments (or test runs) can share one Redis
+  @Matches(/^[A-Za-z0-9_.:{}-]{1,64}$/, { message: "REDIS_KEY_PREFIX must be 1 to 64 letters, digits, '_', '.', ':', '-', '{' or '}'" })
+  REDIS_KEY_PREFIX: string = 'ecommerce:';
+
   @Transform(({ value }) => toInteger(value))
   @Min(100)
   @Max(120_000)

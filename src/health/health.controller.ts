@@ -1,11 +1,18 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/access';
 import { CommonErrors, DATABASE_RETRY_AFTER_SECONDS } from '../common/common.errors';
 import { problem, retryLater } from '../common/problem';
 import { ApiProblems } from '../platform/openapi/api-problems.decorator';
+import { RedisConnection } from '../platform/redis-connection';
 import { ShutdownState } from '../platform/shutdown';
+import { HealthComponentDto, HealthResponseDto } from './dto/health-response.dto';
+
+const REDIS_DOWN: HealthComponentDto = {
+  status: 'down',
+  message: 'Redis does not answer: rate and login limits are counted per instance',
+};
 
 @ApiTags('health')
 @Controller('health')
@@ -14,26 +21,62 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly shutdown: ShutdownState,
+    private readonly redis: RedisConnection,
   ) {}
 
   @Get()
   @Public()
-  @HealthCheck({ swaggerDocumentation: false })
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({
-    summary: 'Liveness and database state',
+    summary: 'Liveness, database and Redis state',
     description:
-      '200 while the database answers a ping within 2 s; 503 DATABASE_UNAVAILABLE (with Retry-After) otherwise, and 503 SERVICE_UNAVAILABLE while the server shuts down. Public.',
+      '200 while the database answers a ping within 2 s: `ok`, or `degraded` when REDIS_URL is set and Redis does not ' +
+      'answer (the service keeps serving; rate and login limits are then counted per instance). 503 DATABASE_UNAVAILABLE ' +
+      '(with Retry-After) while the database does not answer, and 503 SERVICE_UNAVAILABLE while the server shuts down. Public.',
   })
   @ApiOkResponse({
-    description: 'Up',
-    schema: { example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } } },
+    type: HealthResponseDto,
+    description: 'Serving',
+    examples: {
+      ok: {
+        summary: 'Everything up (the redis component appears only with REDIS_URL)',
+        value: {
+          status: 'ok',
+          info: { database: { status: 'up' }, redis: { status: 'up' } },
+          error: {},
+          details: { database: { status: 'up' }, redis: { status: 'up' } },
+        },
+      },
+      degraded: {
+        summary: 'Redis down: serving with per-instance limits',
+        value: {
+          status: 'degraded',
+          info: { database: { status: 'up' } },
+          error: { redis: REDIS_DOWN },
+          details: { database: { status: 'up' }, redis: REDIS_DOWN },
+        },
+      },
+    },
   })
   @ApiProblems(CommonErrors.SERVICE_UNAVAILABLE, CommonErrors.DATABASE_UNAVAILABLE)
-  async check(): Promise<HealthCheckResult> {
+  async check(): Promise<HealthResponseDto> {
     // load balancers stop sending traffic here while the requests already received finish
     if (this.shutdown.draining) throw problem(CommonErrors.SERVICE_UNAVAILABLE, 'The server is shutting down');
+    const [database, redisAnswers] = await Promise.all([this.checkDatabase(), this.redis.client ? this.redis.ping() : null]);
+    const info = { database };
+    if (redisAnswers === null) return { status: 'ok', info, error: {}, details: info };
+    // Redis only makes the limits shared: without it the service still serves, so the answer stays 200
+    const redis: HealthComponentDto = redisAnswers ? { status: 'up' } : REDIS_DOWN;
+    return redisAnswers
+      ? { status: 'ok', info: { database, redis }, error: {}, details: { database, redis } }
+      : { status: 'degraded', info, error: { redis }, details: { database, redis } };
+  }
+
+  private async checkDatabase(): Promise<HealthComponentDto> {
     try {
-      return await this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
+      // throws ServiceUnavailableException unless the ping succeeds
+      await this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
+      return { status: 'up' };
     } catch (error) {
       // the same answer as every other route gives while the database is unreachable
       if (error instanceof ServiceUnavailableException) {

@@ -26,12 +26,15 @@ describe('JobScheduler', () => {
     await dataSource.destroy();
   });
 
-  it('lets one of two instances run a tick; the other finds it claimed', async () => {
+  it('lets one of two instances run a tick; the other finds it claimed; each says which at debug level', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
     const work = jest.fn(async () => undefined);
     const outcomes = await Promise.all([scheduler().tick('job', work), scheduler().tick('job', work)]);
     expect(outcomes.sort()).toEqual(['claimed-elsewhere', 'ran']);
     expect(work).toHaveBeenCalledTimes(1);
     expect(await dataSource.getRepository(JobClaim).count()).toBe(1);
+    expect(logged.mock.calls.map(([line]) => line).sort()).toEqual(['Job job: ran this tick', 'Job job: tick claimed by another instance']);
+    logged.mockRestore();
   });
 
   it('claims each job on its own, and the same job again on a later tick', async () => {

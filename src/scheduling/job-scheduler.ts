@@ -48,8 +48,13 @@ export class JobScheduler {
   /** One tick: claim it, then run the work; a failure is logged, never thrown into the scheduler. */
   async tick(name: string, work: () => Promise<unknown>): Promise<TickOutcome> {
     try {
-      if (!(await this.claim(name))) return 'claimed-elsewhere';
+      // debug lines: with several instances, which one ran each tick is read from their logs
+      if (!(await this.claim(name))) {
+        this.logger.debug(`Job ${name}: tick claimed by another instance`);
+        return 'claimed-elsewhere';
+      }
       await runAs(systemActor(name), work);
+      this.logger.debug(`Job ${name}: ran this tick`);
       return 'ran';
     } catch (error) {
       this.logger.error(`Job ${name} failed: ${(error as Error).stack}`);

@@ -65,6 +65,8 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     EVENTS_RELAY_ENABLED: 'false',
     API_KEYS: TEST_API_KEY,
     JWT_SECRET: 'test-jwt-secret',
+    // limits per app unless a suite shares them on purpose, whatever REDIS_URL the shell holds
+    REDIS_URL: '',
     ...options.env,
   };
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));

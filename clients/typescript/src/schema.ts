@@ -12,8 +12,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Liveness and database state
-     * @description 200 while the database answers a ping within 2 s; 503 DATABASE_UNAVAILABLE (with Retry-After) otherwise, and 503 SERVICE_UNAVAILABLE while the server shuts down. Public.
+     * Liveness, database and Redis state
+     * @description 200 while the database answers a ping within 2 s: `ok`, or `degraded` when REDIS_URL is set and Redis does not answer (the service keeps serving; rate and login limits are then counted per instance). 503 DATABASE_UNAVAILABLE (with Retry-After) while the database does not answer, and 503 SERVICE_UNAVAILABLE while the server shuts down. Public.
      */
     get: operations['HealthController_check'];
     put?: never;
@@ -791,6 +791,35 @@ export interface components {
       errors?: {
         [key: string]: unknown;
       }[];
+    };
+    HealthComponentDto: {
+      /**
+       * @example up
+       * @enum {string}
+       */
+      status: 'up' | 'down';
+      /** @example Redis does not answer: rate and login limits are counted per instance */
+      message?: string;
+    };
+    HealthComponentsDto: {
+      /** @description The database (always checked; when it is down the answer is 503) */
+      database?: components['schemas']['HealthComponentDto'];
+      /** @description Redis, present only with REDIS_URL set: `down` leaves the service serving with per-instance limits (`degraded`) */
+      redis?: components['schemas']['HealthComponentDto'];
+    };
+    HealthResponseDto: {
+      /**
+       * @description `ok`: every component is up. `degraded`: the database answers but Redis (REDIS_URL) does not, so rate and login limits are counted per instance until it is back; the service keeps serving.
+       * @example ok
+       * @enum {string}
+       */
+      status: 'ok' | 'degraded';
+      /** @description The components that are up */
+      info: components['schemas']['HealthComponentsDto'];
+      /** @description The components that are down (only Redis can be while the answer is 200) */
+      error: components['schemas']['HealthComponentsDto'];
+      /** @description Every component checked */
+      details: components['schemas']['HealthComponentsDto'];
     };
     LoginDto: {
       /**
@@ -3007,7 +3036,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Up */
+      /** @description Serving */
       200: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -3016,7 +3045,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': unknown;
+          'application/json': components['schemas']['HealthResponseDto'];
         };
       };
       /** @description Too Many Requests. `code`: `RATE_LIMITED` (Too many requests; see Retry-After) */

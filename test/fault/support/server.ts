@@ -51,6 +51,7 @@ export function send(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  timeoutMs = REQUEST_TIMEOUT_MS,
 ): Promise<Exchange> {
   const startedAt = Date.now();
   let writtenAt: number | undefined;
@@ -76,7 +77,7 @@ export function send(
         res.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, ...outcome(), error: error.code ?? error.message }));
       },
     );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('timed out'), { code: 'CLIENT_TIMEOUT' })));
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timed out'), { code: 'CLIENT_TIMEOUT' })));
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, ...outcome(), error: error.code ?? error.message }));
     req.on('finish', () => (writtenAt = Date.now()));
     req.end(payload);
