@@ -24,7 +24,10 @@ describe('CustomersService', () => {
         { provide: getRepositoryToken(Customer), useValue: { manager } },
         {
           provide: TransactionRunner,
-          useValue: { run: (work: (tx: Tx) => unknown) => work({ manager: manager as unknown as EntityManager, publish }) },
+          useValue: {
+            run: (work: (tx: Tx) => unknown) =>
+              work({ manager: manager as unknown as EntityManager, publish, afterCommit: () => undefined }),
+          },
         },
       ],
     }).compile();
