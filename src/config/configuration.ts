@@ -98,12 +98,12 @@ export const databaseConfig = registerAs('database', () => {
 });
 
 export const authConfig = registerAs('auth', () => {
-  const { NODE_ENV, API_KEYS, JWT_SECRET, JWT_EXPIRES_IN } = env();
+  const { NODE_ENV, API_KEYS, JWT_SECRET, JWT_EXPIRES_IN, METRICS_TOKEN } = env();
   const production = NODE_ENV === 'production';
   const apiKeys = splitList(API_KEYS);
   if (production && !apiKeys.length) throw new Error('Invalid configuration: API_KEYS must be set in production');
   if (production && !JWT_SECRET) throw new Error('Invalid configuration: JWT_SECRET must be set in production');
-  if (production) assertStrongSecrets(apiKeys, JWT_SECRET!);
+  if (production) assertStrongSecrets(apiKeys, JWT_SECRET!, METRICS_TOKEN);
   const logger = new Logger('Config');
   if (!apiKeys.length) logger.warn(`API_KEYS is not set: accepting the development key "${DEV_API_KEY}"`);
   if (!JWT_SECRET) logger.warn('JWT_SECRET is not set: signing customer tokens with a development secret');
@@ -111,6 +111,8 @@ export const authConfig = registerAs('auth', () => {
     apiKeys: apiKeys.length ? apiKeys : [DEV_API_KEY],
     jwtSecret: JWT_SECRET ?? DEV_JWT_SECRET,
     jwtExpiresInSeconds: durationSeconds(JWT_EXPIRES_IN),
+    /** The Bearer token a Prometheus server may scrape GET /metrics with; null: only API keys may. */
+    metricsToken: METRICS_TOKEN ?? null,
   };
 });
 
@@ -145,7 +147,7 @@ function splitList(value: string | undefined): string[] {
 }
 
 /** The published development values, or anything short enough to guess, never protect a production server. */
-function assertStrongSecrets(apiKeys: string[], jwtSecret: string): void {
+function assertStrongSecrets(apiKeys: string[], jwtSecret: string, metricsToken: string | undefined): void {
   const refuse = (reason: string) => {
     throw new Error(`Invalid configuration: ${reason}`);
   };
@@ -156,6 +158,8 @@ function assertStrongSecrets(apiKeys: string[], jwtSecret: string): void {
   if (short >= 0)
     refuse(`API_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production (key ${short + 1} is shorter)`);
   if (jwtSecret.length < MIN_SECRET_LENGTH) refuse(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  if (metricsToken !== undefined && metricsToken.length < MIN_SECRET_LENGTH)
+    refuse(`METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} characters in production`);
 }
 
 /** Fastify's trustProxy: false, how many hops of, or which proxies' X-Forwarded-For to believe (never all). */
