@@ -24,6 +24,7 @@ import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { ReplenishmentModule } from './replenishment/replenishment.module';
+import { MetricsModule } from './platform/metrics/metrics.module';
 import { ProblemDetailsFilter } from './platform/problem-details.filter';
 import { createValidationPipe } from './platform/validation.pipe';
 import { SchedulingModule } from './scheduling/scheduling.module';
@@ -39,6 +40,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     }),
     ScheduleModule.forRoot(),
     DatabaseModule,
+    MetricsModule,
     HealthModule,
     AuthModule,
     CustomersModule,
