@@ -3,18 +3,19 @@ import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CommonErrors } from '../common/common.errors';
 import { ApiProblems } from '../platform/openapi/api-problems.decorator';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '../platform/openapi/document';
+import { API_KEY_SCHEME, BEARER_SCHEME, METRICS_TOKEN_SCHEME } from '../platform/openapi/document';
 
 /**
  * Who may call a route. Every route carries one of these (the guard refuses unmarked routes):
  * - public: anyone;
  * - api-key: internal services and administrators with X-API-Key;
- * - customer: an API key, or a customer's Bearer token — the service then limits the customer to its own data.
+ * - customer: an API key, or a customer's Bearer token — the service then limits the customer to its own data;
+ * - metrics: an API key, or METRICS_TOKEN as a Bearer token (the Prometheus server scraping GET /metrics).
  */
-export type Access = 'public' | 'api-key' | 'customer';
+export type Access = 'public' | 'api-key' | 'customer' | 'metrics';
 export const ACCESS = 'access';
 
-export type Principal = { kind: 'service' } | { kind: 'customer'; customerId: number };
+export type Principal = { kind: 'service' } | { kind: 'customer'; customerId: number } | { kind: 'metrics-token' };
 
 export const Public = () => applyDecorators(SetMetadata(ACCESS, 'public' satisfies Access), ApiProblems(CommonErrors.RATE_LIMITED));
 
@@ -32,6 +33,14 @@ export const CustomerOrApiKey = () =>
     ApiSecurity(API_KEY_SCHEME),
     ApiBearerAuth(BEARER_SCHEME),
     ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.RATE_LIMITED),
+  );
+
+export const MetricsReader = () =>
+  applyDecorators(
+    SetMetadata(ACCESS, 'metrics' satisfies Access),
+    ApiSecurity(API_KEY_SCHEME),
+    ApiBearerAuth(METRICS_TOKEN_SCHEME),
+    ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.FORBIDDEN, CommonErrors.RATE_LIMITED),
   );
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };

@@ -8,15 +8,16 @@ export class ApiKeys {
   private readonly digests: Buffer[];
 
   constructor(@Inject(authConfig.KEY) config: AuthConfig) {
-    this.digests = config.apiKeys.map(digest);
+    this.digests = config.apiKeys.map(secretDigest);
   }
 
   isValid(presented: string | string[] | undefined): boolean {
     if (typeof presented !== 'string' || !presented) return false;
-    const candidate = digest(presented);
+    const candidate = secretDigest(presented);
     // no early exit: the time taken does not tell which key, if any, matched
     return this.digests.reduce((found, key) => timingSafeEqual(key, candidate) || found, false);
   }
 }
 
-const digest = (key: string) => createHash('sha256').update(key).digest();
+/** A secret's SHA-256: digests of any two secrets have the same length, which timingSafeEqual needs. */
+export const secretDigest = (secret: string): Buffer => createHash('sha256').update(secret).digest();

@@ -6,6 +6,7 @@ import { problem } from '../common/problem';
 import { AccountsService } from '../accounts/accounts.service';
 import { Access, ACCESS, AuthenticatedRequest } from './access';
 import { ApiKeys } from './api-keys';
+import { MetricsToken } from './metrics-token';
 import { actAs } from '../platform/request-context';
 
 export const TOKEN_TYPE = 'customer';
@@ -25,9 +26,9 @@ const unauthorized = (detail: string) => problem(CommonErrors.UNAUTHORIZED, deta
 const forbidden = (detail: string) => problem(CommonErrors.FORBIDDEN, detail);
 
 /**
- * Default deny: a route without an access marking is refused to everyone. An X-API-Key is checked first;
- * otherwise a Bearer token must be a valid, expiring customer token of a login that still exists and whose
- * password has not changed since the token was issued.
+ * Default deny: a route without an access marking is refused to everyone. An X-API-Key is checked first (on the
+ * metrics route, METRICS_TOKEN before it); otherwise a Bearer token must be a valid, expiring customer token of a
+ * login that still exists and whose password has not changed since the token was issued.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -38,6 +39,7 @@ export class AuthGuard implements CanActivate {
     private readonly apiKeys: ApiKeys,
     private readonly jwt: JwtService,
     private readonly accountsService: AccountsService,
+    private readonly metricsToken: MetricsToken,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -49,6 +51,12 @@ export class AuthGuard implements CanActivate {
       throw forbidden('This route is not available');
     }
 
+    // GET /metrics: the scraper's token opens this route and no other; without it, the route is an API-key route
+    if (access === 'metrics' && this.metricsToken.matches(request.headers.authorization)) {
+      request.principal = { kind: 'metrics-token' };
+      return true;
+    }
+
     const apiKey = request.headers['x-api-key'];
     if (apiKey !== undefined) {
       if (!this.apiKeys.isValid(apiKey)) throw unauthorized('Unknown API key');
@@ -58,7 +66,7 @@ export class AuthGuard implements CanActivate {
     }
 
     const customerId = await this.customerFromToken(request.headers.authorization);
-    if (access === 'api-key') throw forbidden('This route needs an API key');
+    if (access !== 'customer') throw forbidden('This route needs an API key');
     request.principal = { kind: 'customer', customerId };
     actAs({ type: 'customer', id: customerId });
     return true;

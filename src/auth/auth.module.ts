@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
+import { MetricsToken } from './metrics-token';
 import { RateLimitGuard } from './rate-limit.guard';
 
 @Global()
@@ -27,6 +28,7 @@ import { RateLimitGuard } from './rate-limit.guard';
   controllers: [AuthController],
   providers: [
     ApiKeys,
+    MetricsToken,
     AuthService,
     LoginAttempts,
     // order matters: rate limiting first, so that anonymous guessing is limited too

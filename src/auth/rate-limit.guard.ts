@@ -10,11 +10,14 @@ import {
 } from '@nestjs/throttler';
 import { CommonErrors } from '../common/common.errors';
 import { retryLater } from '../common/problem';
+import { type Access, ACCESS } from './access';
 import { ApiKeys } from './api-keys';
+import { MetricsToken } from './metrics-token';
 
 /**
  * @nestjs/throttler for anonymous and customer callers, per client address, with the IETF `RateLimit-*`
- * header names. Callers with a valid API key are internal services and are not limited.
+ * header names. Callers with a valid API key are internal services and are not limited; nor is the Prometheus server
+ * scraping GET /metrics with METRICS_TOKEN (an internal caller too, on a fixed schedule), on that route only.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -25,13 +28,17 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly apiKeys: ApiKeys,
+    private readonly metricsToken: MetricsToken,
   ) {
     super(options, storage, reflector);
   }
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
-    return this.apiKeys.isValid(request.headers['x-api-key']);
+    const { headers } = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+    if (this.apiKeys.isValid(headers['x-api-key'])) return true;
+    // elsewhere the token is no credential at all, and its bearer is counted like anyone else
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    return access === 'metrics' && this.metricsToken.matches(headers.authorization);
   }
 
   /** A sentence for the client instead of the framework's "ThrottlerException: Too Many Requests". */

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import type { AuthenticatedRequest } from '../../auth/access';
+import type { AuthenticatedRequest, Principal } from '../../auth/access';
 import { enterRequest } from '../request-context';
 
 /**
@@ -27,9 +27,14 @@ export function logRequests(app: NestFastifyApplication, logger: Logger): void {
         route: request.routeOptions.url ?? null,
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-        caller: principal ? (principal.kind === 'customer' ? { customer_id: principal.customerId } : { api_key: true }) : null,
+        caller: principal ? callerOf(principal) : null,
       },
       'request',
     );
   });
+}
+
+function callerOf(principal: Principal): Record<string, number | true> {
+  if (principal.kind === 'customer') return { customer_id: principal.customerId };
+  return principal.kind === 'metrics-token' ? { metrics_token: true } : { api_key: true };
 }

@@ -14,6 +14,7 @@ import { ProblemDto } from './api-problems.decorator';
 
 export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
+export const METRICS_TOKEN_SCHEME = 'metrics-token';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -40,6 +41,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('events', 'The event feed: every committed change, in commit order (API key)')
     .addTag('webhooks', 'Endpoints that receive every event as a signed POST (Standard Webhooks), their delivery log and retries (API key)')
     .addTag('health', 'Liveness and database state')
+    .addTag('metrics', 'Prometheus metrics of this instance (API key or METRICS_TOKEN)')
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Key of an internal service or administrator' },
       API_KEY_SCHEME,
@@ -56,6 +58,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
       BEARER_SCHEME,
     )
+    // not addBearerAuth, which would call the token a JWT: it is an opaque secret, compared in constant time
+    .addSecurity(METRICS_TOKEN_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: "METRICS_TOKEN, the Prometheus server's token for GET /metrics; it opens no other route",
+    })
     .addGlobalResponse({
       status: 500,
       description: `Internal Server Error. \`code\`: \`${CommonErrors.INTERNAL_ERROR.code}\` (${CommonErrors.INTERNAL_ERROR.description}); nothing internal is sent`,
