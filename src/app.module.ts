@@ -26,6 +26,7 @@ import { InventoryModule } from './inventory/inventory.module';
 import { OrdersModule } from './orders/orders.module';
 import { ProductsModule } from './products/products.module';
 import { ReplenishmentModule } from './replenishment/replenishment.module';
+import { MetricsModule } from './platform/metrics/metrics.module';
 import { ProblemDetailsFilter } from './platform/problem-details.filter';
 import { RedisModule } from './platform/redis.module';
 import { createValidationPipe } from './platform/validation.pipe';
@@ -53,6 +54,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     ScheduleModule.forRoot(),
     RedisModule,
     DatabaseModule,
+    MetricsModule,
     HealthModule,
     AuthModule,
     ApiKeysModule,

@@ -6,7 +6,7 @@ import { registeredRoutes } from './support/routes';
 import { createApiKey, createProduct, expectProblem, loggedInCustomer, placeOrder } from './support/factories';
 import { startApp, TestApp } from './support/app';
 
-type Access = 'public' | 'api-key' | 'customer';
+type Access = 'public' | 'api-key' | 'customer' | 'metrics';
 
 /**
  * Every route the router serves, with who may call it and the scope an API key needs for it (none for public
@@ -60,6 +60,8 @@ const ROUTES: Record<string, [Access, Scope | null]> = {
   'GET /api-keys': ['api-key', 'admin'],
   'GET /api-keys/:id': ['api-key', 'admin'],
   'DELETE /api-keys/:id': ['api-key', 'admin'],
+  // a key with admin, or METRICS_TOKEN as a Bearer token (test/metrics.e2e-spec.ts)
+  'GET /metrics': ['metrics', 'admin'],
 };
 
 const PROTECTED = Object.entries(ROUTES).filter(([, [access]]) => access !== 'public');
@@ -113,11 +115,12 @@ describe('Access control (e2e)', () => {
       expectProblem(await call(t.as(`${header}.${forged}.${alice.token.split('.')[2]}`)), 401, 'UNAUTHORIZED');
       expect(payload).toBeTruthy();
     });
+    const customersRefused = access === 'api-key' || access === 'metrics';
     it(
-      access === 'api-key' ? 'answers 403 to a customer token' : "answers 404 to another customer's token, with none of its data",
+      customersRefused ? 'answers 403 to a customer token' : "answers 404 to another customer's token, with none of its data",
       async () => {
         const res = await call(t.as(alice.token));
-        if (access === 'api-key') expectProblem(res, 403, 'FORBIDDEN');
+        if (customersRefused) expectProblem(res, 403, 'FORBIDDEN');
         else {
           expect([404, 400]).toContain(res.status); // 400 where the empty body fails validation first
           expect(JSON.stringify(res.body)).not.toContain(bob.customer.email);

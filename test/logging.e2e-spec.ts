@@ -13,10 +13,12 @@ class LogCapture extends Writable {
   }
 }
 
+const METRICS_TOKEN = 'logging-e2e-metrics-token-0123456789abcdef';
+
 describe('Logs and request ids (e2e)', () => {
   let t: TestApp;
   const logs = new LogCapture();
-  beforeAll(async () => (t = await startApp({ logLevel: 'info', logDestination: logs })));
+  beforeAll(async () => (t = await startApp({ logLevel: 'info', logDestination: logs, env: { METRICS_TOKEN } })));
   afterAll(() => t.close());
 
   const requestLines = (id: string) => logs.lines.filter((line) => line.msg === 'request' && line.request_id === id);
@@ -63,6 +65,11 @@ describe('Logs and request ids (e2e)', () => {
     expect(logs.raw).not.toContain(created.key);
   });
 
+  it('names the metrics scraper as such', async () => {
+    await t.anon.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).set('X-Request-Id', 'scrape-req-1').expect(200);
+    expect(requestLines('scrape-req-1')[0]).toMatchObject({ route: '/metrics', status: 200, caller: { metrics_token: true } });
+  });
+
   it("tags every other line a request writes with the request's id", async () => {
     const product = await createProduct(t.http, { stock_quantity: 0, reorder_threshold: 5, reorder_quantity: 10 });
     await t.http.post('/inventory/restock').set('X-Request-Id', 'restock-req-1').expect(200);
@@ -79,6 +86,7 @@ describe('Logs and request ids (e2e)', () => {
     expect(logs.raw).not.toContain('wrong password here');
     expect(logs.raw).not.toContain(token);
     expect(logs.raw).not.toContain('test-service-key');
+    expect(logs.raw).not.toContain(METRICS_TOKEN);
     expect(logs.raw).not.toMatch(/"(body|headers|authorization|password)"/i);
     expect(logs.lines.length).toBeGreaterThan(10);
   });

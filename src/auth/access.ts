@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CommonErrors } from '../common/common.errors';
 import { ApiProblems } from '../platform/openapi/api-problems.decorator';
-import { API_KEY_SCHEME, BEARER_SCHEME, REQUIRED_SCOPES_EXTENSION } from '../platform/openapi/document';
+import { API_KEY_SCHEME, BEARER_SCHEME, METRICS_TOKEN_SCHEME, REQUIRED_SCOPES_EXTENSION } from '../platform/openapi/document';
 import type { ApiKeyCaller } from './api-keys';
 import type { Scope } from './scopes';
 
@@ -11,15 +11,16 @@ import type { Scope } from './scopes';
  * Who may call a route. Every route carries one of these (the guard refuses unmarked routes):
  * - public: anyone;
  * - api-key: internal services and administrators with X-API-Key;
- * - customer: an API key, or a customer's Bearer token — the service then limits the customer to its own data.
+ * - customer: an API key, or a customer's Bearer token — the service then limits the customer to its own data;
+ * - metrics: an API key, or METRICS_TOKEN as a Bearer token (the Prometheus server scraping GET /metrics).
  * Every route but a public one also names the scope an API key needs for it (the guard refuses a route without
  * one); `admin` keys reach every route. Customer tokens carry no scopes.
  */
-export type Access = 'public' | 'api-key' | 'customer';
+export type Access = 'public' | 'api-key' | 'customer' | 'metrics';
 export const ACCESS = 'access';
 export const REQUIRED_SCOPE = 'requiredScope';
 
-export type Principal = { kind: 'service'; apiKey: ApiKeyCaller } | { kind: 'customer'; customerId: number };
+export type Principal = { kind: 'service'; apiKey: ApiKeyCaller } | { kind: 'customer'; customerId: number } | { kind: 'metrics-token' };
 
 export const Public = () => applyDecorators(SetMetadata(ACCESS, 'public' satisfies Access), ApiProblems(CommonErrors.RATE_LIMITED));
 
@@ -42,6 +43,16 @@ export const CustomerOrApiKey = (scope: Scope) =>
     ApiSecurity(API_KEY_SCHEME),
     ApiBearerAuth(BEARER_SCHEME),
     ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.RATE_LIMITED),
+  );
+
+/** GET /metrics: a key with the `admin` scope, or the scraper's METRICS_TOKEN. */
+export const MetricsReader = () =>
+  applyDecorators(
+    SetMetadata(ACCESS, 'metrics' satisfies Access),
+    needs('admin'),
+    ApiSecurity(API_KEY_SCHEME),
+    ApiBearerAuth(METRICS_TOKEN_SCHEME),
+    ApiProblems(CommonErrors.UNAUTHORIZED, CommonErrors.FORBIDDEN, CommonErrors.RATE_LIMITED),
   );
 
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };

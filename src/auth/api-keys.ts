@@ -39,7 +39,7 @@ export class ApiKeys {
     @Inject(authConfig.KEY) config: AuthConfig,
     private readonly apiKeysService: ApiKeysService,
   ) {
-    this.digests = config.apiKeys.map(digest);
+    this.digests = config.apiKeys.map(secretDigest);
   }
 
   /** The request's key checked, or undefined when it sends no X-API-Key. */
@@ -63,10 +63,11 @@ export class ApiKeys {
 
   /** Compares with every configured key in constant time (digests make the lengths equal). */
   private isConfigured(presented: string): boolean {
-    const candidate = digest(presented);
+    const candidate = secretDigest(presented);
     // no early exit: the time taken does not tell which key, if any, matched
     return this.digests.reduce((found, key) => timingSafeEqual(key, candidate) || found, false);
   }
 }
 
-const digest = (key: string) => createHash('sha256').update(key).digest();
+/** A secret's SHA-256: digests of any two secrets have the same length, which timingSafeEqual needs. */
+export const secretDigest = (secret: string): Buffer => createHash('sha256').update(secret).digest();

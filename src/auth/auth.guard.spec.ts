@@ -8,6 +8,9 @@ import { Access, ACCESS, AuthenticatedRequest, REQUIRED_SCOPE } from './access';
 import { ApiKeys } from './api-keys';
 import { AuthGuard, TOKEN_TYPE } from './auth.guard';
 import { SCOPES, type Scope } from './scopes';
+import { MetricsToken } from './metrics-token';
+
+const METRICS_TOKEN = 'scraper-token-0123456789abcdef0123456789';
 
 describe('AuthGuard', () => {
   const jwt = new JwtService({ secret: 'unit-secret' });
@@ -23,7 +26,8 @@ describe('AuthGuard', () => {
   const apiKeysService = { authenticate, recordUse } as unknown as ApiKeysService;
   const apiKeys = new ApiKeys({ apiKeys: ['key-one', 'key-two'] } as AuthConfig, apiKeysService);
   const isTokenCurrent = jest.fn();
-  const sut = new AuthGuard(new Reflector(), apiKeys, apiKeysService, jwt, { isTokenCurrent } as unknown as AccountsService);
+  const metricsToken = new MetricsToken({ metricsToken: METRICS_TOKEN } as AuthConfig);
+  const sut = new AuthGuard(new Reflector(), apiKeys, apiKeysService, jwt, { isTokenCurrent } as unknown as AccountsService, metricsToken);
   /** The claims login signs: customer 7, its account 3, at credentials version 0. */
   const claims = { sub: '7', typ: TOKEN_TYPE, aid: 3, ver: 0 };
 
@@ -167,5 +171,48 @@ describe('AuthGuard', () => {
 
   it('refuses a request with no credentials with 401', async () => {
     await expect(sut.canActivate(context('customer', {}).ctx)).rejects.toMatchObject({ status: 401 });
+  });
+
+  describe('the metrics route', () => {
+    it('lets METRICS_TOKEN through as the metrics scraper', async () => {
+      const { ctx, request } = context('metrics', { authorization: `Bearer ${METRICS_TOKEN}` }, 'admin');
+      await expect(sut.canActivate(ctx)).resolves.toBe(true);
+      expect(request.principal).toEqual({ kind: 'metrics-token' });
+    });
+
+    it('lets an admin API key through as a service', async () => {
+      const { ctx, request } = context('metrics', { 'x-api-key': 'key-one' }, 'admin');
+      await expect(sut.canActivate(ctx)).resolves.toBe(true);
+      expect(request.principal).toMatchObject({ kind: 'service', apiKey: { id: null, name: 'API_KEYS' } });
+    });
+
+    it.each([
+      ['a wrong token', `Bearer ${METRICS_TOKEN}x`],
+      ['the token cut short', `Bearer ${METRICS_TOKEN.slice(0, -1)}`],
+      ['the token without "Bearer"', METRICS_TOKEN],
+      ['nothing', undefined],
+    ])('refuses %s with 401', async (_case, authorization) => {
+      const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+      await expect(sut.canActivate(context('metrics', headers).ctx)).rejects.toMatchObject({ status: 401 });
+    });
+
+    it('refuses a customer token with 403', async () => {
+      const { ctx } = context('metrics', { authorization: `Bearer ${await token(claims)}` });
+      await expect(sut.canActivate(ctx)).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    });
+
+    it('opens no other route to METRICS_TOKEN', async () => {
+      for (const access of ['api-key', 'customer'] as const) {
+        const { ctx } = context(access, { authorization: `Bearer ${METRICS_TOKEN}` });
+        await expect(sut.canActivate(ctx)).rejects.toMatchObject({ status: 401 });
+      }
+    });
+
+    it('takes no Bearer token as METRICS_TOKEN when none is configured', async () => {
+      const unset = new MetricsToken({ metricsToken: null } as AuthConfig);
+      const guard = new AuthGuard(new Reflector(), apiKeys, apiKeysService, jwt, { isTokenCurrent } as unknown as AccountsService, unset);
+      expect(unset.matches('Bearer ')).toBe(false);
+      await expect(guard.canActivate(context('metrics', { authorization: 'Bearer null' }).ctx)).rejects.toMatchObject({ status: 401 });
+    });
   });
 });

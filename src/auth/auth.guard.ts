@@ -7,6 +7,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { Access, ACCESS, AuthenticatedRequest, REQUIRED_SCOPE } from './access';
 import { ApiKeys } from './api-keys';
+import { MetricsToken } from './metrics-token';
 import { grants, isScope, type Scope } from './scopes';
 import { actAs } from '../platform/request-context';
 
@@ -42,6 +43,7 @@ export class AuthGuard implements CanActivate {
     private readonly apiKeysService: ApiKeysService,
     private readonly jwt: JwtService,
     private readonly accountsService: AccountsService,
+    private readonly metricsToken: MetricsToken,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -53,6 +55,12 @@ export class AuthGuard implements CanActivate {
     if (!access || !isScope(scope)) {
       this.logger.error(`${request.method} ${request.routeOptions.url} has no ${access ? 'required scope' : 'access marking'}: refused`);
       throw forbidden('This route is not available');
+    }
+
+    // GET /metrics: the scraper's token opens this route and no other; without it, the route is an admin-key route
+    if (access === 'metrics' && this.metricsToken.matches(request.headers.authorization)) {
+      request.principal = { kind: 'metrics-token' };
+      return true;
     }
 
     const apiKey = this.apiKeys.check(request);
@@ -68,7 +76,7 @@ export class AuthGuard implements CanActivate {
     }
 
     const customerId = await this.customerFromToken(request.headers.authorization);
-    if (access === 'api-key') throw forbidden('This route needs an API key');
+    if (access !== 'customer') throw forbidden('This route needs an API key');
     request.principal = { kind: 'customer', customerId };
     actAs({ type: 'customer', id: customerId });
     return true;

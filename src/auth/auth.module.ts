@@ -11,6 +11,7 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
+import { MetricsToken } from './metrics-token';
 import { RateLimitGuard } from './rate-limit.guard';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
 
@@ -36,6 +37,7 @@ import { SharedThrottlerStorage } from './shared-throttler-storage';
   controllers: [AuthController],
   providers: [
     ApiKeys,
+    MetricsToken,
     AuthService,
     LoginAttempts,
     // order matters: rate limiting first, so that anonymous guessing is limited too

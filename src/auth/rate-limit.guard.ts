@@ -10,12 +10,15 @@ import {
 } from '@nestjs/throttler';
 import { CommonErrors } from '../common/common.errors';
 import { retryLater } from '../common/problem';
+import { type Access, ACCESS } from './access';
 import { ApiKeys } from './api-keys';
+import { MetricsToken } from './metrics-token';
 
 /**
  * @nestjs/throttler for anonymous and customer callers, per client address, with the IETF `RateLimit-*`
  * header names. Callers with a valid API key (from API_KEYS or stored, not revoked or expired) are internal
- * services and are not limited. The hits are counted across instances with REDIS_URL (SharedThrottlerStorage),
+ * services and are not limited; nor is the Prometheus server scraping GET /metrics with METRICS_TOKEN (an
+ * internal caller too, on a fixed schedule), on that route only. The hits are counted across instances with REDIS_URL (SharedThrottlerStorage),
  * else per instance.
  */
 @Injectable()
@@ -27,6 +30,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     private readonly apiKeys: ApiKeys,
+    private readonly metricsToken: MetricsToken,
   ) {
     super(options, storage, reflector);
   }
@@ -35,7 +39,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
     // the auth guard reuses this check (and its look-up) for the same request
     const apiKey = this.apiKeys.check(request);
-    return apiKey !== undefined && 'caller' in (await apiKey);
+    if (apiKey !== undefined && 'caller' in (await apiKey)) return true;
+    // elsewhere the token is no credential at all, and its bearer is counted like anyone else
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS, [context.getHandler(), context.getClass()]);
+    return access === 'metrics' && this.metricsToken.matches(request.headers.authorization as string | undefined);
   }
 
   /** A sentence for the client instead of the framework's "ThrottlerException: Too Many Requests". */

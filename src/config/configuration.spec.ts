@@ -6,7 +6,7 @@ describe('authConfig', () => {
     process.env = { ...saved };
   });
   const load = (env: Record<string, string>) => {
-    process.env = { ...saved, API_KEYS: '', JWT_SECRET: '', ...env };
+    process.env = { ...saved, API_KEYS: '', JWT_SECRET: '', METRICS_TOKEN: '', ...env };
     return authConfig();
   };
 
@@ -38,6 +38,7 @@ describe('authConfig', () => {
       'API_KEYS: every key must be at least 32 characters',
     ],
     ['a JWT_SECRET shorter than 32 characters', { JWT_SECRET: 'x' }, 'JWT_SECRET must be at least 32 characters'],
+    ['a METRICS_TOKEN shorter than 32 characters', { METRICS_TOKEN: 'm'.repeat(31) }, 'METRICS_TOKEN must be at least 32 characters'],
   ])('refuses to start in production with %s, in one line', (_case, env, message) => {
     const start = () => load({ NODE_ENV: 'production', API_KEYS: strongKey, JWT_SECRET: strongSecret, ...env });
     expect(start).toThrow(`Invalid configuration: ${message}`);
@@ -51,7 +52,18 @@ describe('authConfig', () => {
   });
 
   it('keeps accepting short keys and secrets outside production', () => {
-    expect(load({ NODE_ENV: 'development', API_KEYS: 'k', JWT_SECRET: 'x' })).toMatchObject({ apiKeys: ['k'], jwtSecret: 'x' });
+    expect(load({ NODE_ENV: 'development', API_KEYS: 'k', JWT_SECRET: 'x', METRICS_TOKEN: 'm' })).toMatchObject({
+      apiKeys: ['k'],
+      jwtSecret: 'x',
+      metricsToken: 'm',
+    });
+  });
+
+  it('needs no METRICS_TOKEN, in production either: then only API keys read the metrics', () => {
+    expect(load({ NODE_ENV: 'production', API_KEYS: strongKey, JWT_SECRET: strongSecret }).metricsToken).toBeNull();
+    expect(
+      load({ NODE_ENV: 'production', API_KEYS: strongKey, JWT_SECRET: strongSecret, METRICS_TOKEN: 'm'.repeat(32) }).metricsToken,
+    ).toBe('m'.repeat(32));
   });
 
   it('reads token lifetimes in seconds, minutes, hours and days', () => {

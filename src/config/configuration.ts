@@ -104,12 +104,12 @@ export const databaseConfig = registerAs('database', () => {
 });
 
 export const authConfig = registerAs('auth', () => {
-  const { NODE_ENV, API_KEYS, API_KEY_CACHE_TTL_MS, JWT_SECRET, JWT_EXPIRES_IN } = env();
+  const { NODE_ENV, API_KEYS, API_KEY_CACHE_TTL_MS, JWT_SECRET, JWT_EXPIRES_IN, METRICS_TOKEN } = env();
   const production = NODE_ENV === 'production';
   const apiKeys = splitList(API_KEYS);
   if (production && !apiKeys.length) throw new Error('Invalid configuration: API_KEYS must be set in production');
   if (production && !JWT_SECRET) throw new Error('Invalid configuration: JWT_SECRET must be set in production');
-  if (production) assertStrongSecrets(apiKeys, JWT_SECRET!);
+  if (production) assertStrongSecrets(apiKeys, JWT_SECRET!, METRICS_TOKEN);
   const logger = new Logger('Config');
   if (!apiKeys.length) logger.warn(`API_KEYS is not set: accepting the development key "${DEV_API_KEY}"`);
   if (!JWT_SECRET) logger.warn('JWT_SECRET is not set: signing customer tokens with a development secret');
@@ -119,6 +119,8 @@ export const authConfig = registerAs('auth', () => {
     apiKeyCacheTtlMs: API_KEY_CACHE_TTL_MS,
     jwtSecret: JWT_SECRET ?? DEV_JWT_SECRET,
     jwtExpiresInSeconds: durationSeconds(JWT_EXPIRES_IN),
+    /** The Bearer token a Prometheus server may scrape GET /metrics with; null: only API keys may. */
+    metricsToken: METRICS_TOKEN ?? null,
   };
 });
 
@@ -154,7 +156,7 @@ function splitList(value: string | undefined): string[] {
 }
 
 /** The published development values, or anything short enough to guess, never protect a production server. */
-function assertStrongSecrets(apiKeys: string[], jwtSecret: string): void {
+function assertStrongSecrets(apiKeys: string[], jwtSecret: string, metricsToken: string | undefined): void {
   const refuse = (reason: string) => {
     throw new Error(`Invalid configuration: ${reason}`);
   };
@@ -165,6 +167,8 @@ function assertStrongSecrets(apiKeys: string[], jwtSecret: string): void {
   if (short >= 0)
     refuse(`API_KEYS: every key must be at least ${MIN_SECRET_LENGTH} characters in production (key ${short + 1} is shorter)`);
   if (jwtSecret.length < MIN_SECRET_LENGTH) refuse(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters in production`);
+  if (metricsToken !== undefined && metricsToken.length < MIN_SECRET_LENGTH)
+    refuse(`METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} characters in production`);
 }
 
 /** Fastify's trustProxy: false, how many hops of, or which proxies' X-Forwarded-For to believe (never all). */

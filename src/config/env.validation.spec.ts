@@ -38,6 +38,16 @@ describe('validateEnvironment', () => {
     }
   });
 
+  it('leaves METRICS_TOKEN unset by default, and takes one that a Bearer header can carry as it is', () => {
+    expect(validateEnvironment({}).METRICS_TOKEN).toBeUndefined();
+    for (const token of ['0f3a9c1e7b2d4a6f8e0c1b3d5f7a9e2c', 'abc-DEF_123.~+/xyz==']) {
+      expect(validateEnvironment({ METRICS_TOKEN: token }).METRICS_TOKEN).toBe(token);
+    }
+    for (const token of ['two words', 'quote"d', 'new\nline', 'é']) {
+      expect(() => validateEnvironment({ METRICS_TOKEN: token })).toThrow('Invalid configuration: METRICS_TOKEN must be letters, digits');
+    }
+  });
+
   it('converts numeric strings', () => {
     expect(validateEnvironment({ PORT: '8080', DB_PORT: '3307' })).toMatchObject({ PORT: 8080, DB_PORT: 3307 });
   });

@@ -94,6 +94,12 @@ export class EnvironmentVariables {
   @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d (e.g. 1h)' })
   JWT_EXPIRES_IN: string = '1h';
 
+  // what RFC 6750 allows in a Bearer token, so that every HTTP client (and Prometheus) can send it as it is
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9\-._~+/]+=*$/, { message: 'METRICS_TOKEN must be letters, digits and - . _ ~ + / (e.g. openssl rand -hex 32)' })
+  @IsString()
+  METRICS_TOKEN?: string;
+
   @IsString()
   RESTOCK_CRON: string = '0 * * * * *';
 

@@ -27,7 +27,13 @@ describe('CustomersService', () => {
           provide: TransactionRunner,
           useValue: {
             run: (work: (tx: Tx) => unknown) =>
-              work({ manager: manager as unknown as EntityManager, actor: UNATTRIBUTED, requestId: null, publish }),
+              work({
+                manager: manager as unknown as EntityManager,
+                actor: UNATTRIBUTED,
+                requestId: null,
+                publish,
+                afterCommit: () => undefined,
+              }),
           },
         },
       ],

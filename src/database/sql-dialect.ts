@@ -13,6 +13,8 @@ export interface SqlDialect {
   nowMinusMs: string;
   /** The database's clock as unix seconds, rounded to the nearest second. */
   unixSecondsRounded: string;
+  /** Seconds from a datetime column's value to the database's current time, with fractions. */
+  secondsSince(column: string): string;
 }
 
 // UTC, as TypeORM writes DATETIME columns (timezone 'Z'), whatever the server's time zone
@@ -21,6 +23,7 @@ const MYSQL: SqlDialect = {
   nowPlusMs: 'DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? * 1000 MICROSECOND)',
   nowMinusMs: 'DATE_SUB(UTC_TIMESTAMP(3), INTERVAL ? * 1000 MICROSECOND)',
   unixSecondsRounded: 'ROUND(UNIX_TIMESTAMP(NOW(3)))',
+  secondsSince: (column) => `TIMESTAMPDIFF(MICROSECOND, ${column}, UTC_TIMESTAMP(3)) / 1000000`,
 };
 
 // TypeORM stores SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.SSS' text, which compares in time order
@@ -29,6 +32,7 @@ const SQLITE: SqlDialect = {
   nowPlusMs: "strftime('%Y-%m-%d %H:%M:%f', 'now', '+' || (? / 1000.0) || ' seconds')",
   nowMinusMs: "strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (? / 1000.0) || ' seconds')",
   unixSecondsRounded: "CAST(ROUND((julianday('now') - 2440587.5) * 86400.0) AS INTEGER)",
+  secondsSince: (column) => `(julianday('now') - julianday(${column})) * 86400.0`,
 };
 
 export const sqlDialect = (dataSource: DataSource): SqlDialect => (dataSource.options.type === 'mysql' ? MYSQL : SQLITE);

@@ -5,7 +5,7 @@ import { OutboxEvent } from '../events/entities/outbox-event.entity';
 import type { NewEvent } from '../events/event';
 import { actAs, enterRequest, runAs } from '../platform/request-context';
 import { isRetryable } from './driver-errors';
-import { MAX_ATTEMPTS, TransactionRunner } from './transaction-runner';
+import { MAX_ATTEMPTS, TransactionRunner, type Tx } from './transaction-runner';
 
 const deadlock = () =>
   new QueryFailedError('UPDATE …', [], Object.assign(new Error('Deadlock found'), { errno: 1213, code: 'ER_LOCK_DEADLOCK' }));
@@ -230,6 +230,73 @@ describe('TransactionRunner', () => {
         [warehouseKey, 'req-b'],
         [systemActor('restock'), null],
       ]);
+    });
+  });
+
+  describe('afterCommit', () => {
+    /** A database whose first `failures` transactions run the work and then fail to commit with a deadlock. */
+    function failingCommits(failures: number) {
+      let calls = 0;
+      const manager = { insert: jest.fn() } as unknown as EntityManager;
+      const dataSource = {
+        options: { type: 'mysql' },
+        transaction: jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
+          const result = await work(manager);
+          if (++calls <= failures) throw deadlock();
+          return result;
+        }),
+      } as unknown as DataSource;
+      return dataSource;
+    }
+
+    it('runs the effects once the transaction has committed, in order, after the work', async () => {
+      const seen: string[] = [];
+      await new TransactionRunner(failingCommits(0)).run(async (tx) => {
+        tx.afterCommit(() => seen.push('first'));
+        tx.afterCommit(() => seen.push('second'));
+        seen.push('work done');
+      });
+      expect(seen).toEqual(['work done', 'first', 'second']);
+    });
+
+    it('runs only the effects of the attempt that committed, never those of one rolled back and retried', async () => {
+      jest.spyOn(Math, 'random').mockReturnValue(0);
+      const effect = jest.fn();
+      let attempts = 0;
+      await new TransactionRunner(failingCommits(2)).run(async (tx) => {
+        attempts++;
+        tx.afterCommit(effect);
+      });
+      expect(attempts).toBe(3);
+      expect(effect).toHaveBeenCalledTimes(1);
+      jest.restoreAllMocks();
+    });
+
+    it('runs no effect when the work fails', async () => {
+      const effect = jest.fn();
+      const work = async (tx: Tx) => {
+        tx.afterCommit(effect);
+        throw new Error('rolled back');
+      };
+      await expect(new TransactionRunner(failingCommits(0)).run(work)).rejects.toThrow('rolled back');
+      expect(effect).not.toHaveBeenCalled();
+    });
+
+    it('answers committed work even when an effect throws, runs the others, and never reruns the work', async () => {
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const after = jest.fn();
+      const work = jest.fn(async (tx: Tx) => {
+        tx.afterCommit(() => {
+          throw new Error('effect failed');
+        });
+        tx.afterCommit(after);
+        return 'committed';
+      });
+      await expect(new TransactionRunner(failingCommits(0)).run(work)).resolves.toBe('committed');
+      expect(work).toHaveBeenCalledTimes(1);
+      expect(after).toHaveBeenCalledTimes(1);
+      expect(logged).toHaveBeenCalledWith(expect.stringContaining('effect failed'));
+      logged.mockRestore();
     });
   });
 

@@ -31,6 +31,12 @@ export interface Tx {
   /** The X-Request-Id of the request doing the work; null for scheduled work. Events carry it. */
   readonly requestId: string | null;
   publish(event: NewEvent): Promise<void>;
+  /**
+   * Runs `effect` once this transaction has committed, and never if it rolls back: an attempt that is retried
+   * takes its effects with it. For what must only follow committed work, such as counting it in the metrics.
+   * An effect that throws is logged; the committed work still answers.
+   */
+  afterCommit(effect: () => void): void;
 }
 
 /** Who a unit of work is for and which request started it, taken once when it is submitted. */
@@ -94,19 +100,40 @@ export class TransactionRunner {
 
   private async withRetry<T>(work: (tx: Tx) => Promise<T>, context: WorkContext): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      const effects: (() => void)[] = [];
+      let result: T;
       try {
-        return await this.dataSource.transaction((manager) => this.attempt(manager, work, context));
+        result = await this.dataSource.transaction((manager) => this.attempt(manager, work, context, effects));
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         const delay = Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
         this.logger.debug(`transaction attempt ${attempt} failed (${describeDriverError(error)}); retrying in ${delay.toFixed(0)} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      // outside the try: an effect must never make committed work run again
+      this.runEffects(effects);
+      return result;
+    }
+  }
+
+  private runEffects(effects: (() => void)[]): void {
+    for (const effect of effects) {
+      try {
+        effect();
+      } catch (error) {
+        this.logger.error(`An after-commit effect failed: ${(error as Error).stack}`);
       }
     }
   }
 
   /** One attempt: the work, then its events in one INSERT, before the transaction commits. */
-  private async attempt<T>(manager: EntityManager, work: (tx: Tx) => Promise<T>, context: WorkContext): Promise<T> {
+  private async attempt<T>(
+    manager: EntityManager,
+    work: (tx: Tx) => Promise<T>,
+    context: WorkContext,
+    effects: (() => void)[],
+  ): Promise<T> {
     const events: NewEvent[] = [];
     const tx: Tx = {
       manager,
@@ -116,6 +143,7 @@ export class TransactionRunner {
         events.push(event);
         for (const step of this.steps.get(event.type) ?? []) await step(tx, event);
       },
+      afterCommit: (effect) => void effects.push(effect),
     };
     const result = await work(tx);
     if (events.length && !context.attributed) this.warnUnattributed(events[0]);

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { OutboxEvent } from './entities/outbox-event.entity';
 import { EventRelay } from './event-relay';
 import { EventsController } from './events.controller';
+import { OutboxMetrics } from './events.metrics';
 import { EventsService } from './events.service';
 
 /**
@@ -12,7 +13,7 @@ import { EventsService } from './events.service';
 @Module({
   imports: [TypeOrmModule.forFeature([OutboxEvent])],
   controllers: [EventsController],
-  providers: [EventsService, EventRelay],
+  providers: [EventsService, EventRelay, OutboxMetrics],
   exports: [EventsService, EventRelay],
 })
 export class EventsModule {}

@@ -76,6 +76,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
  */
 function scopeOf(principal: Principal): string {
   if (principal.kind === 'customer') return `customer:${principal.customerId}`;
+  // no idempotent route takes the metrics token; named for completeness of the union
+  if (principal.kind === 'metrics-token') return 'metrics';
   return principal.apiKey.id === null ? 'service' : `api_key:${principal.apiKey.id}`;
 }
 

@@ -7,6 +7,7 @@ import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
 import { OrderStatusChange } from './entities/order-status-change.entity';
 import { OrdersController } from './orders.controller';
+import { OrdersMetrics } from './orders.metrics';
 import { OrdersService } from './orders.service';
 import { ProductsModule } from '../products/products.module';
 
@@ -19,6 +20,6 @@ import { ProductsModule } from '../products/products.module';
     IdempotencyModule,
   ],
   controllers: [OrdersController],
-  providers: [OrdersService],
+  providers: [OrdersService, OrdersMetrics],
 })
 export class OrdersModule {}

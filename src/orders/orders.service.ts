@@ -21,6 +21,7 @@ import { OrderItem } from './entities/order-item.entity';
 import { OrderStatusChange } from './entities/order-status-change.entity';
 import { CANCELLABLE, OrderStatus, statusesBefore } from './order-status';
 import { OrderErrors } from './orders.errors';
+import { OrdersMetrics } from './orders.metrics';
 
 interface Line {
   productId: number;
@@ -45,6 +46,7 @@ export class OrdersService {
     private readonly inventoryService: InventoryService,
     private readonly idempotencyService: IdempotencyService,
     private readonly tx: TransactionRunner,
+    private readonly ordersMetrics: OrdersMetrics,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
   ) {}
 
@@ -92,12 +94,17 @@ export class OrdersService {
         // everything the answer needs is in hand (save returned the timestamps): no second read
         const response = toOrderResponse(order);
         await tx.publish({ type: 'order.created', subject: { type: 'order', id: order.id }, data: response });
+        tx.afterCommit(() => this.ordersMetrics.placed());
         const placed = { message: 'Order placed', order: response };
         if (idempotency) await this.idempotencyService.recordAnswer(manager, idempotency, 201, placed);
         return placed;
       });
     } catch (error) {
-      if (error instanceof StockShortfall) throw await this.insufficientStock(error.lines);
+      if (error instanceof StockShortfall) {
+        // the transaction has rolled back and is not retried: this request's final outcome, counted once
+        this.ordersMetrics.refused('insufficient_stock');
+        throw await this.insufficientStock(error.lines);
+      }
       throw error;
     }
     // Test-only fault hook (FAULT_EXIT_AFTER_ORDER_COMMIT, refused in production): the process dies

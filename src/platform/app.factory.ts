@@ -11,6 +11,7 @@ import { createLogger } from './logging/logger';
 import { NestPinoLogger } from './logging/nest-pino-logger';
 import { requestIdFrom } from './request-context';
 import { logRequests } from './logging/request-logging';
+import { recordRequestDurations } from './metrics/http-metrics';
 import { setupSwagger } from './openapi/document';
 
 export interface CreateAppOptions {
@@ -48,6 +49,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     abortOnError: false,
   });
   logRequests(app, logger);
+  recordRequestDurations(app);
   await hardenHttp(app, app.get(ConfigService).getOrThrow<string[]>('app.corsOrigins'));
   setupSwagger(app);
   options.beforeInit?.(app);

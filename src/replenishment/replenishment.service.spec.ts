@@ -9,13 +9,16 @@ import { InventoryService } from '../inventory/inventory.service';
 import { Product } from '../products/entities/product.entity';
 import { ProductsService } from '../products/products.service';
 import { Replenishment } from './entities/replenishment.entity';
+import { ReplenishmentMetrics } from './replenishment.metrics';
 import { ReplenishmentService } from './replenishment.service';
+import { MetricsRegistry } from '../platform/metrics/metrics-registry';
 
 /** The replenishment pass against a real in-memory SQLite database (the logic is SQL, so a mock would prove nothing). */
 describe('ReplenishmentService.replenish', () => {
   let dataSource: DataSource;
   let sut: ReplenishmentService;
   let products: ProductsService;
+  let metrics: MetricsRegistry;
 
   beforeEach(async () => {
     dataSource = await inMemoryDataSource();
@@ -23,7 +26,8 @@ describe('ReplenishmentService.replenish', () => {
     products = new ProductsService(dataSource.getRepository(Product), tx);
     const inventory = new InventoryService(dataSource.getRepository(StockMovement), products, tx, { demandWindowDays: 28 });
     inventory.onModuleInit();
-    sut = new ReplenishmentService(dataSource.getRepository(Replenishment), products, inventory, tx);
+    metrics = new MetricsRegistry();
+    sut = new ReplenishmentService(dataSource.getRepository(Replenishment), products, inventory, tx, new ReplenishmentMetrics(metrics));
   });
   afterEach(() => dataSource.destroy());
 
@@ -169,6 +173,34 @@ describe('ReplenishmentService.replenish', () => {
       const id = await product(1, 5, 3, { leadTimeDays: 2 });
       await sut.create({ product_id: id, quantity: 10 });
       expect((await sut.replenish()).replenishments).toEqual([]);
+    });
+  });
+
+  describe('metrics', () => {
+    const counted = async () => {
+      const text = await metrics.scrape();
+      const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+      return {
+        passes: value('restock_passes_total'),
+        failures: value('restock_pass_failures_total'),
+        created: value('replenishments_created_total{origin="automatic"}'),
+        received: value('replenishment_receipts_total{origin="automatic"}'),
+      };
+    };
+
+    it('counts a pass and the automatic orders it created and received', async () => {
+      await product(2, 5, 20);
+      await product(1, 5, 3, { leadTimeDays: 2 });
+      await sut.replenish();
+      expect(await counted()).toEqual({ passes: 1, failures: 0, created: 2, received: 1 });
+    });
+
+    it('counts a pass that fails, and nothing of the product whose transaction rolled back', async () => {
+      await product(2, 5, 20);
+      // the ledger's INSERT fails inside the product's transaction, after its order was inserted
+      await dataSource.query('DROP TABLE stock_movements');
+      await expect(sut.replenish()).rejects.toThrow();
+      expect(await counted()).toEqual({ passes: 1, failures: 1, created: 0, received: 0 });
     });
   });
 

@@ -19,6 +19,7 @@ import {
 } from './dto/replenishment-response.dto';
 import { OPEN_STATUSES, Replenishment, ReplenishmentOrigin } from './entities/replenishment.entity';
 import { ReplenishmentErrors } from './replenishment.errors';
+import { ReplenishmentMetrics } from './replenishment.metrics';
 import { demandReorderSettings } from './reorder-policy';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -45,6 +46,7 @@ export class ReplenishmentService {
     private readonly productsService: ProductsService,
     private readonly inventoryService: InventoryService,
     private readonly tx: TransactionRunner,
+    private readonly replenishmentMetrics: ReplenishmentMetrics,
   ) {}
 
   /** A manual order: its units count as incoming at once. */
@@ -111,6 +113,7 @@ export class ReplenishmentService {
       }
       const response = toReplenishmentResponse(replenishment);
       await tx.publish({ type: 'replenishment.cancelled', subject: { type: 'replenishment', id }, data: response });
+      tx.afterCommit(() => this.replenishmentMetrics.orderCancelled(replenishment.origin));
       return response;
     });
   }
@@ -127,6 +130,17 @@ export class ReplenishmentService {
    * the same moment also restock a lead-time-0 product once between them.
    */
   async replenish(now = new Date()): Promise<ReplenishmentPassResultDto> {
+    try {
+      const result = await this.runPass(now);
+      this.replenishmentMetrics.passEnded('completed');
+      return result;
+    } catch (error) {
+      this.replenishmentMetrics.passEnded('failed');
+      throw error;
+    }
+  }
+
+  private async runPass(now: Date): Promise<ReplenishmentPassResultDto> {
     await this.applyDemandPolicy(now);
     const outcomes: PassOutcome[] = [];
     // "restocked since this pass began" is judged by the database's clock, which every instance shares
@@ -225,6 +239,7 @@ export class ReplenishmentService {
       subject: { type: 'replenishment', id: replenishment.id },
       data: toReplenishmentResponse(replenishment),
     });
+    tx.afterCommit(() => this.replenishmentMetrics.orderCreated(origin));
     return replenishment;
   }
 
@@ -248,6 +263,7 @@ export class ReplenishmentService {
       subject: { type: 'replenishment', id: replenishment.id },
       data: { ...toReplenishmentResponse(replenishment), received_now: quantity },
     });
+    tx.afterCommit(() => this.replenishmentMetrics.orderReceived(replenishment.origin));
     return stockAfter;
   }
 

@@ -10,6 +10,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { deliveryHeaders } from './signature';
 import { forbiddenHost } from './webhook-url';
+import { type DeliveryResult, WebhooksMetrics } from './webhooks.metrics';
 
 /** Deliveries in flight at once from this instance, to one endpoint and to all of them. */
 export const PER_ENDPOINT_IN_FLIGHT = 4;
@@ -71,6 +72,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly tx: TransactionRunner,
     @Inject(webhooksConfig.KEY) private readonly config: WebhooksConfig,
     @Inject(eventsConfig.KEY) private readonly events: EventsConfig,
+    private readonly webhooksMetrics: WebhooksMetrics,
   ) {
     this.sql = sqlDialect(dataSource);
   }
@@ -215,8 +217,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const gone = outcome.statusCode === 410;
     const delay = this.config.retryScheduleMs[attempt - 1];
     const status = delivered ? 'succeeded' : gone || delay === undefined ? 'failed' : 'pending';
+    const result: DeliveryResult = delivered ? 'delivered' : status === 'pending' ? 'retrying' : 'failed';
     const error = outcome.error?.slice(0, MAX_ERROR_LENGTH) ?? null;
-    await this.tx.run(async ({ manager }) => {
+    await this.tx.run(async (tx) => {
+      const { manager } = tx;
       const recorded = await executeCounting(
         manager,
         `UPDATE webhook_deliveries
@@ -227,6 +231,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         [status, attempt, outcome.statusCode, error, ...(status === 'pending' ? [delay] : []), delivery.id, delivery.claim],
       );
       if (recorded !== 1) return;
+      tx.afterCommit(() => this.webhooksMetrics.attempted(result));
       await manager
         .createQueryBuilder()
         .insert()

@@ -7,6 +7,7 @@ import { Webhook } from './entities/webhook.entity';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookSink } from './webhook-sink';
 import { WebhooksController } from './webhooks.controller';
+import { WebhooksMetrics } from './webhooks.metrics';
 import { WebhooksService } from './webhooks.service';
 
 /**
@@ -16,6 +17,6 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Webhook, WebhookDelivery, WebhookDeliveryAttempt]), EventsModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookSink, WebhookDispatcher],
+  providers: [WebhooksService, WebhookSink, WebhookDispatcher, WebhooksMetrics],
 })
 export class WebhooksModule {}

@@ -4,6 +4,28 @@
  */
 
 export interface paths {
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics
+     * @description Every series of this instance in the Prometheus text format 0.0.4: request durations by route and status, database pool use, orders placed and refused, restock passes and replenishments, the outbox backlog and its age, webhook deliveries by result, and the process (memory, CPU, event loop, GC). For an API key, or METRICS_TOKEN as a Bearer token (not rate limited). The README lists the series.
+     *
+     *     **API key scope:** `admin`.
+     */
+    get: operations['MetricsController_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -3027,6 +3049,108 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  MetricsController_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The metrics */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain; version=0.0.4; charset=utf-8': string;
+        };
+      };
+      /** @description Unauthorized. `code`: `UNAUTHORIZED` (Missing, unknown or expired credentials) */
+      401: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Unauthorized",
+           *       "status": 401,
+           *       "detail": "Missing, unknown or expired credentials",
+           *       "code": "UNAUTHORIZED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Forbidden. `code`: `FORBIDDEN` (The credentials do not reach this route), `INSUFFICIENT_SCOPE` (The API key lacks the scope this route needs, named in `errors[0].required_scope`) */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Forbidden",
+           *       "status": 403,
+           *       "detail": "The credentials do not reach this route",
+           *       "code": "FORBIDDEN"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Too Many Requests. `code`: `RATE_LIMITED` (Too many requests; see Retry-After) */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Too Many Requests",
+           *       "status": 429,
+           *       "detail": "Too many requests; see Retry-After",
+           *       "code": "RATE_LIMITED"
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Internal Server Error. `code`: `INTERNAL_ERROR` (An unexpected error occurred); nothing internal is sent */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Service Unavailable. `code`: `DATABASE_UNAVAILABLE` (The database does not answer; retry after Retry-After seconds) */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   HealthController_check: {
     parameters: {
       query?: never;

@@ -34,9 +34,8 @@ export function logRequests(app: NestFastifyApplication, logger: Logger): void {
   });
 }
 
-/** Who made the request, by name and id, never by credential: `{customer_id}` or `{api_key, api_key_id}` (null for API_KEYS). */
+/** Who made the request, by name and id, never by credential: `{customer_id}`, `{api_key, api_key_id}` (null for API_KEYS) or `{metrics_token: true}`. */
 function callerOf(principal: Principal): Record<string, unknown> {
-  return principal.kind === 'customer'
-    ? { customer_id: principal.customerId }
-    : { api_key: principal.apiKey.name, api_key_id: principal.apiKey.id };
+  if (principal.kind === 'customer') return { customer_id: principal.customerId };
+  return principal.kind === 'metrics-token' ? { metrics_token: true } : { api_key: principal.apiKey.name, api_key_id: principal.apiKey.id };
 }

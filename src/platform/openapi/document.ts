@@ -18,6 +18,7 @@ export const API_KEY_SCHEME = 'api-key';
 export const BEARER_SCHEME = 'bearer';
 /** The operation's extension listing the scope an API key needs for it (set by the access decorators). */
 export const REQUIRED_SCOPES_EXTENSION = 'x-required-scopes';
+export const METRICS_TOKEN_SCHEME = 'metrics-token';
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -45,6 +46,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('webhooks', 'Endpoints that receive every event as a signed POST (Standard Webhooks), their delivery log and retries (API key)')
     .addTag('health', 'Liveness and database state')
     .addTag('api-keys', "Internal services' named keys with scopes: issue, list, read, revoke (API key with `admin`)")
+    .addTag('metrics', 'Prometheus metrics of this instance (API key or METRICS_TOKEN)')
     .addApiKey(
       {
         type: 'apiKey',
@@ -71,6 +73,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       },
       BEARER_SCHEME,
     )
+    // not addBearerAuth, which would call the token a JWT: it is an opaque secret, compared in constant time
+    .addSecurity(METRICS_TOKEN_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: "METRICS_TOKEN, the Prometheus server's token for GET /metrics; it opens no other route",
+    })
     .addGlobalResponse({
       status: 500,
       description: `Internal Server Error. \`code\`: \`${CommonErrors.INTERNAL_ERROR.code}\` (${CommonErrors.INTERNAL_ERROR.description}); nothing internal is sent`,
