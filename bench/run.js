@@ -112,9 +112,10 @@ async function stockCheck(api, productId, initialStock, created) {
   let ledgerSum = 0;
   let orderMovements = 0;
   let unitsInLedger = 0;
-  for (let offset = 0, total = 1; offset < total; offset += 100) {
-    const page = await api('GET', `/products/${productId}/stock/movements?limit=100&offset=${offset}`);
-    total = page.total;
+  // the whole ledger with next_cursor: `total` stops counting at 10,000, and a deep offset costs more each page
+  let after = null;
+  do {
+    const page = await api('GET', `/products/${productId}/stock/movements?limit=100${after ? `&after=${after}` : ''}`);
     for (const movement of page.items) {
       ledgerSum += movement.delta;
       if (movement.type === 'order') {
@@ -122,7 +123,8 @@ async function stockCheck(api, productId, initialStock, created) {
         unitsInLedger -= movement.delta;
       }
     }
-  }
+    after = page.next_cursor;
+  } while (after);
   const unitsTaken = initialStock - quantity;
   return {
     initial_stock: initialStock,

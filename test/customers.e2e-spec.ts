@@ -52,12 +52,19 @@ describe('Customers (e2e)', () => {
   });
 
   describe('GET /customers', () => {
-    it('lists with {items, total, limit, offset}, filters by email and search, and pages', async () => {
+    it('lists with {items, total, total_exact, limit, offset, next_cursor}, filters by email and search, and pages', async () => {
       const a = await createCustomer(t.http, { name: 'Listing Alpha', email: 'list-alpha@example.com' });
       await createCustomer(t.http, { name: 'Listing Beta', email: 'list-beta@example.com' });
 
       const byEmail = await t.http.get('/customers').query({ email: 'LIST-ALPHA@example.com' }).expect(200);
-      expect(byEmail.body).toEqual({ items: [expect.objectContaining({ id: a.id })], total: 1, limit: 20, offset: 0 });
+      expect(byEmail.body).toEqual({
+        items: [expect.objectContaining({ id: a.id })],
+        total: 1,
+        total_exact: true,
+        limit: 20,
+        offset: 0,
+        next_cursor: null,
+      });
 
       const search = await t.http.get('/customers').query({ search: 'listing', limit: 1, offset: 1 }).expect(200);
       expect(search.body.total).toBe(2);

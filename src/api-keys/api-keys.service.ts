@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import type { Scope } from '../auth/scopes';
-import { Page, PaginationQueryDto, toPage } from '../common/pagination';
+import { newestFirst, Page, PaginationQueryDto, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { authConfig, type AuthConfig } from '../config/configuration';
 import { describeDriverError, isUniqueViolation } from '../database/driver-errors';
@@ -14,6 +14,9 @@ import { ApiKeyResponseDto, toApiKeyResponse } from './dto/api-key-response.dto'
 import type { ApiKeyWithSecretDto } from './dto/api-key-with-secret.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ApiKey } from './entities/api-key.entity';
+
+/** Newest first; its (created_at, id) index serves every page. */
+const API_KEYS_NEWEST_FIRST = newestFirst<ApiKey>('api-keys');
 
 /** `last_used_at` is written at most this often per key: a busy key must not cost a write per request. */
 export const LAST_USED_PRECISION_MS = 60_000;
@@ -81,11 +84,7 @@ export class ApiKeysService {
 
   /** Newest first (created_at, then id), revoked keys included. */
   async list(query: PaginationQueryDto): Promise<Page<ApiKeyResponseDto>> {
-    const page = await this.apiKeysRepository.findAndCount({
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const page = await readPage(this.apiKeysRepository.createQueryBuilder('k'), query, API_KEYS_NEWEST_FIRST, 'IDX_api_keys_created');
     return toPage(page, query, toApiKeyResponse);
   }
 

@@ -10,6 +10,7 @@ export const CommonErrors = defineErrors({
   INVALID_ID: [400, 'A path id is not a positive integer'],
   MALFORMED_URL: [400, 'The URL is not validly percent-encoded'],
   EMPTY_UPDATE: [400, 'The update names no field to change'],
+  INVALID_CURSOR: [400, 'The cursor (after) is not one this list handed out: malformed, altered, or from another list'],
   UNAUTHORIZED: [401, 'Missing, unknown or expired credentials'],
   FORBIDDEN: [403, 'The credentials do not reach this route'],
   INSUFFICIENT_SCOPE: [403, 'The API key lacks the scope this route needs, named in `errors[0].required_scope`'],

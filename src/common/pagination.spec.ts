@@ -1,6 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DEFAULT_LIMIT, PaginationQueryDto } from './pagination';
+import { MAX_ID } from './limits';
+import { byId, decodeCursor, DEFAULT_LIMIT, encodeCursor, ListOrder, newestFirst, PaginationQueryDto } from './pagination';
+import { ProblemException } from './problem';
 
 /** As the global ValidationPipe sees a query string: every value a string (or an array when repeated). */
 const parse = (query: Record<string, unknown>) => {
@@ -21,4 +23,114 @@ describe('PaginationQueryDto', () => {
       expect(parse({ offset: value }).errors.map((e) => e.property)).toEqual(['offset']);
     },
   );
+
+  it('takes after with no offset or offset 0, and refuses it with any other offset', () => {
+    expect(parse({ after: 'abc' }).errors).toEqual([]);
+    expect(parse({ after: 'abc', offset: '0' }).errors).toEqual([]);
+    const { errors } = parse({ after: 'abc', offset: '20' });
+    expect(errors.map((e) => [e.property, Object.keys(e.constraints ?? {})])).toEqual([['offset', ['zeroWithCursor']]]);
+    expect(parse({ offset: '20' }).errors).toEqual([]);
+  });
+
+  it('refuses a repeated after (an array) as the wrong type', () => {
+    expect(parse({ after: ['a', 'b'] }).errors.map((e) => e.property)).toEqual(['after']);
+  });
+});
+
+describe('cursor codec', () => {
+  interface Row {
+    id: number;
+    createdAt: Date;
+    level: number;
+  }
+  const newest = newestFirst<Row>('things');
+  const leveled: ListOrder<Row> = {
+    list: 'levels',
+    direction: 'ASC',
+    keys: [
+      { property: 'level', kind: 'integer' },
+      { property: 'id', kind: 'id' },
+    ],
+  };
+  const raw = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+  /** The refusal a bad cursor gets: 400 INVALID_CURSOR naming the `after` field. */
+  function refusal(order: ListOrder<Row>, cursor: string): ProblemException {
+    try {
+      decodeCursor(order, cursor);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ProblemException);
+      return error as ProblemException;
+    }
+    throw new Error(`accepted ${cursor}`);
+  }
+  const expectRefused = (order: ListOrder<Row>, cursor: string) => {
+    const error = refusal(order, cursor);
+    expect([error.getStatus(), error.code]).toEqual([400, 'INVALID_CURSOR']);
+    expect(error.errors).toEqual([{ field: 'after', message: expect.any(String) }]);
+  };
+
+  it('gives back the sort keys it encoded, for each kind of key', () => {
+    const keys = ['2026-11-25T10:00:00.123Z', 42];
+    const cursor = encodeCursor(newest, keys);
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeCursor(newest, cursor)).toEqual(keys);
+    // a time SQLite holds in whole seconds (TypeORM's column default) keeps that form: see cursorValue
+    expect(decodeCursor(newest, encodeCursor(newest, ['2026-11-25T10:00:00Z', 42]))).toEqual(['2026-11-25T10:00:00Z', 42]);
+    expect(decodeCursor(leveled, encodeCursor(leveled, [0, 1]))).toEqual([0, 1]);
+    expect(decodeCursor(leveled, encodeCursor(leveled, [-5, MAX_ID]))).toEqual([-5, MAX_ID]);
+    expect(decodeCursor(byId<Row>('ids', 'DESC'), encodeCursor(byId<Row>('ids'), [7]))).toEqual([7]);
+  });
+
+  it('is base64url of JSON naming the list, so a client may read it but the server decides what it accepts', () => {
+    expect(JSON.parse(Buffer.from(encodeCursor(newest, ['2026-11-25T10:00:00.000Z', 42]), 'base64url').toString())).toEqual({
+      list: 'things',
+      keys: ['2026-11-25T10:00:00.000Z', 42],
+    });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['with a percent sign', '%ZZ'],
+    ['with a space', 'ab c'],
+    ['with a plus', 'ab+c'],
+    ['with a slash', 'ab/c'],
+    ['with padding', `${raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', 42] })}=`],
+    ['base64 of no JSON', raw('not json at all')],
+    ['garbage base64', 'AAAA'],
+    ['JSON but not an object', raw([1, 2])],
+    ['JSON null', raw(null)],
+    ['no keys', raw({ list: 'things' })],
+    ['keys not an array', raw({ list: 'things', keys: 'x' })],
+    ['too few keys', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z'] })],
+    ['too many keys', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', 1, 2] })],
+    ['keys in the wrong order', raw({ list: 'things', keys: [42, '2026-11-25T10:00:00.000Z'] })],
+    ['a timestamp with a one-digit fraction', raw({ list: 'things', keys: ['2026-11-25T10:00:00.5Z', 42] })],
+    ['a timestamp with microseconds', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000001Z', 42] })],
+    ['a timestamp without a zone', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000', 42] })],
+    ['a date that does not exist, without milliseconds', raw({ list: 'things', keys: ['2026-02-30T10:00:00Z', 42] })],
+    ['a time that does not exist', raw({ list: 'things', keys: ['2026-11-25T24:00:00.000Z', 42] })],
+    ['a timestamp with an offset', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000+01:00', 42] })],
+    ['a date that does not exist', raw({ list: 'things', keys: ['2026-02-30T10:00:00.000Z', 42] })],
+    ['a number as the timestamp', raw({ list: 'things', keys: [1764000000000, 42] })],
+    ['an id of 0', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', 0] })],
+    ['a negative id', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', -1] })],
+    ['an id beyond MAX_ID', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', MAX_ID + 1] })],
+    ['a huge number', raw('{"list":"things","keys":["2026-11-25T10:00:00.000Z",1e400]}')],
+    ['a fractional id', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', 1.5] })],
+    ['an id as a string', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', '42'] })],
+    ['null keys', raw({ list: 'things', keys: [null, null] })],
+    ['an extra field', raw({ list: 'things', keys: ['2026-11-25T10:00:00.000Z', 42], admin: true })],
+    ['fields in another order', raw({ keys: ['2026-11-25T10:00:00.000Z', 42], list: 'things' })],
+    ['white space in the JSON', raw('{"list": "things", "keys": ["2026-11-25T10:00:00.000Z", 42]}')],
+    ['another list', encodeCursor(byId<Row>('others'), [42])],
+    ['another list with the same keys', encodeCursor(newestFirst<Row>('others'), ['2026-11-25T10:00:00.000Z', 42])],
+    ['longer than any cursor', 'A'.repeat(513)],
+  ])('refuses a cursor %s with 400 INVALID_CURSOR', (_case, cursor) => expectRefused(newest, cursor));
+
+  it.each([
+    ['a quantity beyond a 32-bit integer', [2 ** 31, 1]],
+    ['a fractional quantity', [0.5, 1]],
+    ['a quantity as a string', ['3', 1]],
+  ])('refuses %s', (_case, keys) => expectRefused(leveled, raw({ list: 'levels', keys })));
 });

@@ -5,7 +5,7 @@ import { MessageDto } from '../common/message.dto';
 import { CommonErrors } from '../common/common.errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
-import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, LIST_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { CustomerErrors } from './customers.errors';
 import { CustomersService } from './customers.service';
 import { CreateCustomerDto } from './dto/create-customer.dto';
@@ -34,7 +34,7 @@ export class CustomersController {
   @ApiKeyOnly('customers:read')
   @ApiOperation({ summary: 'List customers', description: 'Oldest first; filter by exact `email` or by `search` text in name or email.' })
   @ApiOkResponse({ type: CustomerPageDto })
-  @ApiProblems(...QUERY_PROBLEMS)
+  @ApiProblems(...LIST_PROBLEMS)
   list(@Query() query: ListCustomersQueryDto): Promise<CustomerPageDto> {
     return this.customersService.list(query);
   }

@@ -5,7 +5,7 @@ import { MAX_STOCK } from '../common/limits';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
-import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, LIST_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
 import { LowStockPageDto } from './dto/low-stock-response.dto';
 import { StockMovementPageDto } from './dto/stock-movement-response.dto';
@@ -66,7 +66,7 @@ export class InventoryController {
   })
   @ApiIdParam('id')
   @ApiOkResponse({ type: StockMovementPageDto })
-  @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
+  @ApiProblems(...ID_PROBLEMS, ...LIST_PROBLEMS, ProductErrors.PRODUCT_NOT_FOUND)
   listMovements(@Param('id', ParseIdPipe) id: number, @Query() page: PaginationQueryDto): Promise<StockMovementPageDto> {
     return this.inventoryService.listMovements(id, page);
   }
@@ -75,7 +75,7 @@ export class InventoryController {
   @ApiKeyOnly('inventory:read')
   @ApiOperation({ summary: 'Products at or below their reorder threshold', description: 'Lowest quantity first.' })
   @ApiOkResponse({ type: LowStockPageDto })
-  @ApiProblems(...QUERY_PROBLEMS)
+  @ApiProblems(...LIST_PROBLEMS)
   listLowStock(@Query() page: PaginationQueryDto): Promise<LowStockPageDto> {
     return this.inventoryService.listLowStock(page);
   }

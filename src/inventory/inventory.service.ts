@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { MAX_STOCK } from '../common/limits';
-import { Page, PaginationQueryDto, toPage } from '../common/pagination';
+import { newestFirst, Page, PaginationQueryDto, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { inventoryConfig, type InventoryConfig } from '../config/configuration';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -15,6 +15,8 @@ import { StockResponseDto, toStockResponse } from './dto/stock-response.dto';
 import { UpdateStockDto } from './dto/update-stock.dto';
 import { MovementType, ReferenceType, StockMovement } from './entities/stock-movement.entity';
 import { InventoryErrors } from './inventory.errors';
+
+const LEDGER_NEWEST_FIRST = newestFirst<StockMovement>('stock-movements');
 
 interface Movement {
   productId: number;
@@ -131,30 +133,20 @@ export class InventoryService implements OnModuleInit {
     return (await this.stockAnswers(this.movementsRepository.manager, [product]))[0];
   }
 
-  /** The ledger of a deleted product stays readable for audits. */
+  /**
+   * A product's ledger, newest first, from the index (product_id, created_at, id) without sorting. The ledger of a
+   * deleted product stays readable for audits.
+   */
   async listMovements(productId: number, page: PaginationQueryDto): Promise<Page<StockMovementDto>> {
     await this.productsService.assertEverExisted(this.movementsRepository.manager, productId);
-    return toPage(await this.ledgerPageQuery(productId, page).getManyAndCount(), page, toMovementResponse);
-  }
-
-  /**
-   * A page of a product's ledger, newest first: created_at, then id (ids alone are not ordered in time across
-   * Galera nodes). The index (product_id, created_at, id) serves it without sorting; the e2e suite EXPLAINs it.
-   */
-  ledgerPageQuery(productId: number, page: PaginationQueryDto): SelectQueryBuilder<StockMovement> {
-    return this.movementsRepository
-      .createQueryBuilder('m')
-      .where('m.productId = :productId', { productId })
-      .orderBy('m.createdAt', 'DESC')
-      .addOrderBy('m.id', 'DESC')
-      .take(page.limit)
-      .skip(page.offset);
+    const qb = this.movementsRepository.createQueryBuilder('m').where('m.productId = :productId', { productId });
+    return toPage(await readPage(qb, page, LEDGER_NEWEST_FIRST, 'IDX_stock_movements_product_created'), page, toMovementResponse);
   }
 
   async listLowStock(page: PaginationQueryDto): Promise<Page<LowStockItemDto>> {
-    const [products, total] = await this.productsService.findLowStock(page);
-    const answers = await this.stockAnswers(this.movementsRepository.manager, products);
-    return toPage([products.map((p, i) => ({ ...answers[i], name: p.name })), total], page, (item) => item);
+    const products = await this.productsService.findLowStock(page);
+    const answers = await this.stockAnswers(this.movementsRepository.manager, products.rows);
+    return toPage(products, page, (product, i) => ({ ...answers[i], name: product.name }));
   }
 
   /**

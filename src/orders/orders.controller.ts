@@ -8,7 +8,7 @@ import { IdempotencyErrors } from '../idempotency/idempotency.errors';
 import { IdempotencyClaimOf, IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
 import type { IdempotencyClaim } from '../idempotency/idempotency.service';
 import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
-import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, LIST_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
 import { CancelOrderDto } from './dto/cancel-order.dto';
 import { CreateOrderDto } from './dto/create-order.dto';
@@ -73,7 +73,7 @@ export class OrdersController {
   @ApiKeyOnly('orders:read')
   @ApiOperation({ summary: 'List orders', description: 'Newest first; filter by `status` and `customer_id`.' })
   @ApiOkResponse({ type: OrderPageDto })
-  @ApiProblems(...QUERY_PROBLEMS)
+  @ApiProblems(...LIST_PROBLEMS)
   list(@Query() query: ListOrdersQueryDto): Promise<OrderPageDto> {
     return this.ordersService.list(query);
   }
@@ -109,7 +109,7 @@ export class OrdersController {
   })
   @ApiIdParam('customer_id')
   @ApiOkResponse({ type: OrderPageDto })
-  @ApiProblems(...ID_PROBLEMS, ...QUERY_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)
+  @ApiProblems(...ID_PROBLEMS, ...LIST_PROBLEMS, CustomerErrors.CUSTOMER_NOT_FOUND)
   history(
     @Param('customer_id', ParseIdPipe) customerId: number,
     @Query() page: PaginationQueryDto,

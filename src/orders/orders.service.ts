@@ -4,7 +4,7 @@ import { EntityManager, In, Repository } from 'typeorm';
 import type { OwnerScope } from '../auth/access';
 import { MAX_LINE_QUANTITY } from '../common/limits';
 import { appConfig, type AppConfig } from '../config/configuration';
-import { Page, toPage } from '../common/pagination';
+import { newestFirst, Page, readPage, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -34,6 +34,9 @@ class StockShortfall extends Error {
     super('insufficient stock');
   }
 }
+
+/** `GET /orders` and a customer's history: one order, so a cursor of one serves the other. */
+const ORDERS_NEWEST_FIRST = newestFirst<Order>('orders');
 
 /** Owns `orders`, `order_items` and `order_status_history`. */
 @Injectable()
@@ -118,24 +121,21 @@ export class OrdersService {
   }
 
   /**
-   * Newest first: created_at, then id (ids alone are not ordered in time across Galera nodes). The page of
-   * orders is read on its own, so that it is an index range read, and its lines in one more query.
+   * Newest first: created_at, then id (ids alone are not ordered in time across Galera nodes), from the index
+   * that leads with the filters given: (created_at, id), (status, …), (customer_id, …) or (customer_id, status, …).
+   * The page of orders is read on its own, so that it is an index range read, and its lines in one more query.
    */
   async list(query: ListOrdersQueryDto): Promise<Page<OrderResponseDto>> {
-    const [orders, total] = await this.ordersRepository.findAndCount({
-      where: {
-        ...(query.status !== undefined && { status: query.status }),
-        ...(query.customer_id !== undefined && { customerId: query.customer_id }),
-      },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
+    const qb = this.ordersRepository.createQueryBuilder('o');
+    if (query.status !== undefined) qb.andWhere('o.status = :status', { status: query.status });
+    if (query.customer_id !== undefined) qb.andWhere('o.customerId = :customerId', { customerId: query.customer_id });
+    const page = await readPage(qb, query, ORDERS_NEWEST_FIRST, ordersIndex(query));
+    const orders = page.rows;
     const items = orders.length
       ? await this.ordersRepository.manager.find(OrderItem, { where: { orderId: In(orders.map((o) => o.id)) } })
       : [];
     for (const order of orders) order.items = items.filter((item) => item.orderId === order.id);
-    return toPage([orders, total], query, toOrderResponse);
+    return toPage(page, query, toOrderResponse);
   }
 
   /** A customer's orders, newest first. The orders of a deleted customer stay readable. */
@@ -266,6 +266,13 @@ export function mergeLines(items: { product_id: number; quantity: number }[]): L
     );
   }
   return lines;
+}
+
+/** The index that leads with the list's filters and continues with (created_at, id). */
+function ordersIndex(query: ListOrdersQueryDto): string {
+  if (query.customer_id !== undefined)
+    return query.status !== undefined ? 'IDX_orders_customer_status_created' : 'IDX_orders_customer_created';
+  return query.status !== undefined ? 'IDX_orders_status_created' : 'IDX_orders_created';
 }
 
 /** Confines a query to the owner's orders; someone else's order is then simply not found. */

@@ -5,7 +5,7 @@ import { MessageDto } from '../common/message.dto';
 import { CommonErrors } from '../common/common.errors';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiIdParam } from '../platform/openapi/api-id-param.decorator';
-import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, LIST_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
 import { ProductCreatedDto, ProductPageDto, ProductResponseDto, ProductUpdatedDto } from './dto/product-response.dto';
@@ -31,7 +31,7 @@ export class ProductsController {
   @Public()
   @ApiOperation({ summary: 'List products', description: 'Oldest first; `search` in name or description, `in_stock=true|false`.' })
   @ApiOkResponse({ type: ProductPageDto })
-  @ApiProblems(...QUERY_PROBLEMS)
+  @ApiProblems(...LIST_PROBLEMS)
   list(@Query() query: ListProductsQueryDto): Promise<ProductPageDto> {
     return this.productsService.list(query);
   }

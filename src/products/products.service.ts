@@ -5,7 +5,7 @@ import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
 import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
-import { Page, PaginationQueryDto, toPage } from '../common/pagination';
+import { byId, ListOrder, Page, PaginationQueryDto, readPage, RowsPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { DatabaseTime, sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -21,6 +21,18 @@ export interface StockLevel {
   quantity: number;
   reorderThreshold: number;
 }
+
+const PRODUCTS_BY_ID = byId<Product>('products');
+
+/** The low-stock list: lowest quantity first, then by id. */
+const LOW_STOCK_FIRST: ListOrder<Product> = {
+  list: 'low-stock',
+  direction: 'ASC',
+  keys: [
+    { property: 'lowStockQuantity', kind: 'integer' },
+    { property: 'id', kind: 'id' },
+  ],
+};
 
 /**
  * Owns the `products` table: the catalogue, and the stock columns' conditional UPDATEs. Only the inventory
@@ -54,13 +66,20 @@ export class ProductsService {
     });
   }
 
+  /**
+   * Oldest first, by id: from the index (deleted_at, id), or (deleted_at, in_stock, id) with `in_stock`. `search`
+   * is a substring match no index serves: the page reads products in id order until it has its items, and the
+   * count stops at TOTAL_CAP + 1 matches, so a rare text reads much of the table.
+   */
   async list(query: ListProductsQueryDto): Promise<Page<ProductResponseDto>> {
-    const qb = this.productsRepository.createQueryBuilder('p').orderBy('p.id', 'ASC').take(query.limit).skip(query.offset);
+    const qb = this.productsRepository.createQueryBuilder('p');
     if (query.search) {
       qb.andWhere("(p.name LIKE :text ESCAPE '!' OR p.description LIKE :text ESCAPE '!')", { text: likePattern(query.search) });
     }
-    if (query.in_stock !== undefined) qb.andWhere(query.in_stock ? 'p.stock_quantity > 0' : 'p.stock_quantity = 0');
-    return toPage(await qb.getManyAndCount(), query, toProductResponse);
+    // the generated column, not stock_quantity: an equality on it keeps the page in its index's id order
+    if (query.in_stock !== undefined) qb.andWhere('p.inStock = :inStock', { inStock: query.in_stock ? 1 : 0 });
+    const index = query.in_stock !== undefined ? 'IDX_products_in_stock' : 'IDX_products_active';
+    return toPage(await readPage(qb, query, PRODUCTS_BY_ID, index), query, toProductResponse);
   }
 
   async findOne(id: number): Promise<ProductResponseDto> {
@@ -126,16 +145,13 @@ export class ProductsService {
     return new Map(rows.map((p) => [p.id, p.deletedAt ? 0 : p.stockQuantity]));
   }
 
-  /** Products at or below their reorder threshold, lowest quantity first. */
-  findLowStock(page: PaginationQueryDto): Promise<[Product[], number]> {
-    return this.productsRepository
-      .createQueryBuilder('p')
-      .where('p.stock_quantity <= p.reorder_threshold')
-      .orderBy('p.stock_quantity', 'ASC')
-      .addOrderBy('p.id', 'ASC')
-      .take(page.limit)
-      .skip(page.offset)
-      .getManyAndCount();
+  /**
+   * Products at or below their reorder threshold, lowest quantity first: the generated low_stock_quantity holds
+   * the quantity of exactly those, so its index (deleted_at, low_stock_quantity, id) is the list in its order.
+   */
+  findLowStock(page: PaginationQueryDto): Promise<RowsPage<Product>> {
+    const qb = this.productsRepository.createQueryBuilder('p').where('p.lowStockQuantity IS NOT NULL');
+    return readPage(qb, page, LOW_STOCK_FIRST, 'IDX_products_low_stock');
   }
 
   /** Active products whose reorder settings the demand policy recomputes, ascending. */

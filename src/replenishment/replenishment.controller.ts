@@ -4,7 +4,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyOnly } from '../auth/access';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, LIST_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { ProductErrors } from '../products/products.errors';
 import { CreateReplenishmentDto } from './dto/create-replenishment.dto';
 import { ListReplenishmentsQueryDto } from './dto/list-replenishments-query.dto';
@@ -27,7 +27,7 @@ export class ReplenishmentController {
   @ApiKeyOnly('inventory:read')
   @ApiOperation({ summary: 'List replenishment orders', description: 'Newest first; filter by `status` and `product_id`.' })
   @ApiOkResponse({ type: ReplenishmentPageDto })
-  @ApiProblems(...QUERY_PROBLEMS)
+  @ApiProblems(...LIST_PROBLEMS)
   list(@Query() query: ListReplenishmentsQueryDto): Promise<ReplenishmentPageDto> {
     return this.replenishmentService.list(query);
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
-import { Page, toPage } from '../common/pagination';
+import { newestFirst, Page, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { isUniqueViolation } from '../database/driver-errors';
 import { DatabaseTime, databaseNow } from '../database/sql-dialect';
@@ -23,6 +23,8 @@ import { ReplenishmentMetrics } from './replenishment.metrics';
 import { demandReorderSettings } from './reorder-policy';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+const REPLENISHMENTS_NEWEST_FIRST = newestFirst<Replenishment>('replenishments');
 
 /** What the pass did for one product. */
 interface PassOutcome {
@@ -60,18 +62,15 @@ export class ReplenishmentService {
     });
   }
 
-  /** Newest first: created_at, then id (ids alone are not ordered in time across Galera nodes). */
+  /**
+   * Newest first: created_at, then id (ids alone are not ordered in time across Galera nodes), from the index
+   * that leads with the filters given: (created_at, id), (status, …), (product_id, …) or (product_id, status, …).
+   */
   async list(query: ListReplenishmentsQueryDto): Promise<Page<ReplenishmentResponseDto>> {
-    const result = await this.replenishmentsRepository.findAndCount({
-      where: {
-        ...(query.status !== undefined && { status: query.status }),
-        ...(query.product_id !== undefined && { productId: query.product_id }),
-      },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
-    return toPage(result, query, toReplenishmentResponse);
+    const qb = this.replenishmentsRepository.createQueryBuilder('r');
+    if (query.status !== undefined) qb.andWhere('r.status = :status', { status: query.status });
+    if (query.product_id !== undefined) qb.andWhere('r.productId = :productId', { productId: query.product_id });
+    return toPage(await readPage(qb, query, REPLENISHMENTS_NEWEST_FIRST, replenishmentsIndex(query)), query, toReplenishmentResponse);
   }
 
   async findOne(id: number): Promise<ReplenishmentResponseDto> {
@@ -306,3 +305,11 @@ export class ReplenishmentService {
 }
 
 const replenishmentNotFound = (id: number) => problem(ReplenishmentErrors.REPLENISHMENT_NOT_FOUND, `Replenishment ${id} not found`);
+
+/** The index that leads with the list's filters and continues with (created_at, id). */
+function replenishmentsIndex(query: ListReplenishmentsQueryDto): string {
+  if (query.product_id !== undefined) {
+    return query.status !== undefined ? 'IDX_replenishments_product_status_created' : 'IDX_replenishments_product_created';
+  }
+  return query.status !== undefined ? 'IDX_replenishments_status_created' : 'IDX_replenishments_created';
+}

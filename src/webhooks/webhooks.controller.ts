@@ -7,7 +7,7 @@ import { EVENT_SCHEMA_MODELS } from '../events/dto/event-types.dto';
 import { MessageDto } from '../common/message.dto';
 import { PaginationQueryDto } from '../common/pagination';
 import { ParseIdPipe } from '../common/parse-id.pipe';
-import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, QUERY_PROBLEMS } from '../platform/openapi/api-problems.decorator';
+import { ApiProblems, BODY_PROBLEMS, ID_PROBLEMS, LIST_PROBLEMS } from '../platform/openapi/api-problems.decorator';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
@@ -54,7 +54,7 @@ export class WebhooksController {
   @ApiKeyOnly('webhooks:write')
   @ApiOperation({ summary: 'List webhook endpoints', description: 'Oldest first; never shows secrets.' })
   @ApiOkResponse({ type: WebhookPageDto })
-  @ApiProblems(...QUERY_PROBLEMS)
+  @ApiProblems(...LIST_PROBLEMS)
   list(@Query() query: PaginationQueryDto): Promise<WebhookPageDto> {
     return this.webhooksService.list(query);
   }
@@ -125,7 +125,7 @@ export class WebhooksController {
     description: 'Newest first, each delivery with every attempt (`attempt_log`); filter by `status`.',
   })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
-  @ApiProblems(...QUERY_PROBLEMS, ...ID_PROBLEMS, WebhookErrors.WEBHOOK_NOT_FOUND)
+  @ApiProblems(...LIST_PROBLEMS, ...ID_PROBLEMS, WebhookErrors.WEBHOOK_NOT_FOUND)
   @ApiIdParam('id')
   deliveries(@Param('id', ParseIdPipe) id: number, @Query() query: ListDeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
     return this.webhooksService.deliveries(id, query);

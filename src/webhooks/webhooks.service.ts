@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { CommonErrors } from '../common/common.errors';
-import { Page, toPage } from '../common/pagination';
+import { byId, Page, PaginationQueryDto, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { webhooksConfig, type WebhooksConfig } from '../config/configuration';
 import { executeCounting, SqlDialect, sqlDialect } from '../database/sql-dialect';
@@ -18,6 +18,9 @@ import { Webhook } from './entities/webhook.entity';
 import { newSecret } from './signature';
 import { forbiddenHost } from './webhook-url';
 import { WebhookErrors } from './webhooks.errors';
+
+const WEBHOOKS_BY_ID = byId<Webhook>('webhooks');
+const DELIVERIES_NEWEST_FIRST = byId<WebhookDelivery>('webhook-deliveries', 'DESC');
 
 /**
  * Owns `webhooks`, `webhook_deliveries` and `webhook_delivery_attempts`: endpoint registration, the delivery log
@@ -49,9 +52,13 @@ export class WebhooksService {
     return { ...toWebhookResponse(saved), secret };
   }
 
-  async list(query: { limit: number; offset: number }): Promise<Page<WebhookResponseDto>> {
-    const page = await this.webhooksRepository.findAndCount({ order: { id: 'ASC' }, take: query.limit, skip: query.offset });
-    return toPage(page, query, toWebhookResponse);
+  /** Oldest first, by id (the primary key). */
+  async list(query: PaginationQueryDto): Promise<Page<WebhookResponseDto>> {
+    return toPage(
+      await readPage(this.webhooksRepository.createQueryBuilder('w'), query, WEBHOOKS_BY_ID, 'PRIMARY'),
+      query,
+      toWebhookResponse,
+    );
   }
 
   async findOne(id: number): Promise<WebhookResponseDto> {
@@ -101,22 +108,22 @@ export class WebhooksService {
     });
   }
 
-  /** An endpoint's deliveries, newest first, each with every attempt made. */
+  /**
+   * An endpoint's deliveries, newest first, each with every attempt made. By id: the sink creates an endpoint's
+   * deliveries in feed order (see WebhookDelivery), from the index (webhook_id, id) or (webhook_id, status, id).
+   */
   async deliveries(id: number, query: ListDeliveriesQueryDto): Promise<Page<WebhookDeliveryDto>> {
     await this.get(this.webhooksRepository.manager, id);
-    const [deliveries, total] = await this.deliveriesRepository.findAndCount({
-      where: { webhookId: id, ...(query.status && { status: query.status }) },
-      order: { id: 'DESC' },
-      take: query.limit,
-      skip: query.offset,
-    });
-    const attempts = await this.attemptsOf(this.deliveriesRepository.manager, deliveries);
-    return {
-      items: deliveries.map((delivery) => toDeliveryResponse(delivery, attempts.get(delivery.id) ?? [])),
-      total,
-      limit: query.limit,
-      offset: query.offset,
-    };
+    const qb = this.deliveriesRepository.createQueryBuilder('d').where('d.webhookId = :webhookId', { webhookId: id });
+    if (query.status) qb.andWhere('d.status = :status', { status: query.status });
+    const page = await readPage(
+      qb,
+      query,
+      DELIVERIES_NEWEST_FIRST,
+      query.status ? 'IDX_webhook_deliveries_status_log' : 'IDX_webhook_deliveries_log',
+    );
+    const attempts = await this.attemptsOf(this.deliveriesRepository.manager, page.rows);
+    return toPage(page, query, (delivery) => toDeliveryResponse(delivery, attempts.get(delivery.id) ?? []));
   }
 
   /**

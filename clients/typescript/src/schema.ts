@@ -631,7 +631,7 @@ export interface paths {
     };
     /**
      * Read the event feed
-     * @description Every committed change as an event, oldest first in commit order. Page with `after=next_cursor`: each event is seen exactly once, also while transactions commit out of id order and across instances. `next_cursor` is always present (on an empty page it equals `after`), so a consumer polls with it. Events are kept at least 30 days (EVENTS_RETENTION_DAYS).
+     * @description Every committed change as an event, oldest first in commit order. Page with `after=next_cursor`: each event is seen exactly once, also while transactions commit out of id order and across instances. `next_cursor` is always present (on an empty page it equals `after`), so a consumer polls with it. Events are kept at least 30 days (EVENTS_RETENTION_DAYS). Unlike the other lists, a feed is consumed rather than browsed: it has no `total` and no `offset`, and its end is only the end for now, so `next_cursor` is never null. Like them, every page is an index range read (on the feed position), however long the feed.
      *
      *     **API key scope:** `events:read` (or `admin`).
      */
@@ -988,9 +988,15 @@ export interface components {
     CustomerPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -1001,6 +1007,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['CustomerResponseDto'][];
     };
     UpdateCustomerDto: {
@@ -1166,9 +1177,15 @@ export interface components {
     ApiKeyPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -1179,6 +1196,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['ApiKeyResponseDto'][];
     };
     CreateProductDto: {
@@ -1304,9 +1326,15 @@ export interface components {
     ProductPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -1317,6 +1345,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['ProductResponseDto'][];
     };
     UpdateProductDto: {
@@ -1535,9 +1568,15 @@ export interface components {
     StockMovementPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -1548,6 +1587,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['StockMovementDto'][];
     };
     LowStockItemDto: {
@@ -1616,9 +1660,15 @@ export interface components {
     LowStockPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -1629,6 +1679,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['LowStockItemDto'][];
     };
     OrderLineDto: {
@@ -1729,9 +1784,15 @@ export interface components {
     OrderPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -1742,6 +1803,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['OrderResponseDto'][];
     };
     TrackingEventDto: {
@@ -1889,9 +1955,15 @@ export interface components {
     ReplenishmentPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -1902,6 +1974,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['ReplenishmentResponseDto'][];
     };
     CreateReplenishmentDto: {
@@ -2813,9 +2890,15 @@ export interface components {
     WebhookPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -2826,6 +2909,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       items: components['schemas']['WebhookResponseDto'][];
     };
     UpdateWebhookDto: {
@@ -2967,9 +3055,15 @@ export interface components {
     WebhookDeliveryPageDto: {
       /**
        * Format: int32
+       * @description Items matching the filters, counted up to 10000: a list with more says 10000 and `total_exact: false`
        * @example 42
        */
       total: number;
+      /**
+       * @description false when the list holds more than 10000 items and `total` is the cap
+       * @example true
+       */
+      total_exact: boolean;
       /**
        * Format: int32
        * @example 20
@@ -2980,6 +3074,11 @@ export interface components {
        * @example 0
        */
       offset: number;
+      /**
+       * @description Pass as `after` for the next page; null on the last page. Opaque: it encodes where this page ended.
+       * @example eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0
+       */
+      next_cursor: string | null;
       /** @description Newest first */
       items: components['schemas']['WebhookDeliveryDto'][];
     };
@@ -4178,11 +4277,13 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
         /** @description Exact email, case-insensitive */
         email?: string;
-        /** @description Text contained in the name or email */
+        /** @description Text contained in the name or email. A substring match, which no index serves: a rare text may read many customers */
         search?: string;
       };
       header?: never;
@@ -4199,7 +4300,7 @@ export interface operations {
           'application/json': components['schemas']['CustomerPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5066,8 +5167,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
       };
       header?: never;
       path?: never;
@@ -5665,9 +5768,11 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
-        /** @description Text contained in the name or description */
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
+        /** @description Text contained in the name or description. A substring match, which no index serves: a rare text may read many products */
         search?: string;
         /** @description true: only products with stock; false: only those without */
         in_stock?: boolean;
@@ -5689,7 +5794,7 @@ export interface operations {
           'application/json': components['schemas']['ProductPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -6792,8 +6897,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
       };
       header?: never;
       path: {
@@ -6812,7 +6919,7 @@ export interface operations {
           'application/json': components['schemas']['StockMovementPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded), `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded), `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -6955,8 +7062,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
       };
       header?: never;
       path?: never;
@@ -6972,7 +7081,7 @@ export interface operations {
           'application/json': components['schemas']['LowStockPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7079,8 +7188,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
         status?: 'pending' | 'processing' | 'shipped' | 'delivered' | 'cancelled';
         customer_id?: number;
       };
@@ -7098,7 +7209,7 @@ export interface operations {
           'application/json': components['schemas']['OrderPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -7811,8 +7922,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
       };
       header?: never;
       path: {
@@ -7834,7 +7947,7 @@ export interface operations {
           'application/json': components['schemas']['OrderPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded), `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded), `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           'RateLimit-Limit': components['headers']['RateLimit-Limit'];
@@ -8457,8 +8570,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
         status?: 'ordered' | 'partially_received' | 'received' | 'cancelled';
         product_id?: number;
       };
@@ -8476,7 +8591,7 @@ export interface operations {
           'application/json': components['schemas']['ReplenishmentPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9498,7 +9613,7 @@ export interface operations {
           'application/json': components['schemas']['EventFeedPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor is not one this feed handed out) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -9605,8 +9720,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
       };
       header?: never;
       path?: never;
@@ -9622,7 +9739,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -10560,8 +10677,10 @@ export interface operations {
       query?: {
         /** @description Page size */
         limit?: number;
-        /** @description Items to skip */
+        /** @description Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper it goes; `after` does not. Must be 0 (or absent) with `after` (400 `VALIDATION_FAILED`). */
         offset?: number;
+        /** @description Keyset paging: the `next_cursor` of the previous page, as it was given; the page starts right after that item, in the list's order, and costs the same however deep it is. Not with a non-zero `offset` (400 `VALIDATION_FAILED`). A malformed or altered cursor, or one from another list, is 400 `INVALID_CURSOR`; with other filters a cursor is only a position in the same order, and the filters still apply. */
+        after?: string;
         /** @description Only deliveries in this state */
         status?: 'pending' | 'succeeded' | 'failed';
       };
@@ -10582,7 +10701,7 @@ export interface operations {
           'application/json': components['schemas']['WebhookDeliveryPageDto'];
         };
       };
-      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded) */
+      /** @description Bad Request. `code`: `VALIDATION_FAILED` (Invalid input: a field is missing, of the wrong type or out of range, or unknown), `INVALID_CURSOR` (The cursor (after) is not one this list handed out: malformed, altered, or from another list), `INVALID_ID` (A path id is not a positive integer), `MALFORMED_URL` (The URL is not validly percent-encoded) */
       400: {
         headers: {
           [name: string]: unknown;

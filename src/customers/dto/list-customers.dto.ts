@@ -9,7 +9,11 @@ export class ListCustomersQueryDto extends PaginationQueryDto {
   @MaxLength(254)
   email?: string;
 
-  @ApiPropertyOptional({ description: 'Text contained in the name or email', example: 'ada', maxLength: 200 })
+  @ApiPropertyOptional({
+    description: 'Text contained in the name or email. A substring match, which no index serves: a rare text may read many customers',
+    example: 'ada',
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -65,3 +65,5 @@ export const BODY_PROBLEMS = [
 ];
 /** What a route with query parameters may answer before its handler runs. */
 export const QUERY_PROBLEMS = [CommonErrors.VALIDATION_FAILED];
+/** What a list (a route taking `after`) may answer before its handler runs, and for a cursor it did not hand out. */
+export const LIST_PROBLEMS = [...QUERY_PROBLEMS, CommonErrors.INVALID_CURSOR];

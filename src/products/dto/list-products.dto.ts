@@ -4,7 +4,11 @@ import { QueryBoolean } from '../../common/dto-helpers';
 import { PaginationQueryDto } from '../../common/pagination';
 
 export class ListProductsQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ description: 'Text contained in the name or description', example: 'espresso', maxLength: 200 })
+  @ApiPropertyOptional({
+    description: 'Text contained in the name or description. A substring match, which no index serves: a rare text may read many products',
+    example: 'espresso',
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -53,6 +53,29 @@ export class Product {
   @Column({ name: 'last_restocked_at', type: 'datetime', nullable: true })
   lastRestockedAt: Date | null;
 
+  /**
+   * Computed by the database (a virtual column, never written): whether there is stock. It exists for its index
+   * (deleted_at, in_stock, id), which makes `GET /products?in_stock=` an index range read.
+   */
+  @Column({ name: 'in_stock', type: 'boolean', insert: false, update: false, generatedType: 'VIRTUAL', asExpression: 'stock_quantity > 0' })
+  inStock: boolean;
+
+  /**
+   * Computed by the database (a virtual column, never written): the quantity while the product is at or below its
+   * reorder threshold, NULL otherwise. A comparison of two columns has no index; this column's index
+   * (deleted_at, low_stock_quantity, id) holds exactly the low products, lowest quantity first.
+   */
+  @Column({
+    name: 'low_stock_quantity',
+    type: 'integer',
+    nullable: true,
+    insert: false,
+    update: false,
+    generatedType: 'VIRTUAL',
+    asExpression: 'CASE WHEN stock_quantity <= reorder_threshold THEN stock_quantity END',
+  })
+  lowStockQuantity: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
