@@ -136,18 +136,20 @@ class Seeder {
       }
       this.quantity.set(productId, left);
     }
-    await this.db.insertRows(
-      'orders',
-      ['id', 'customer_id', 'status', 'total_cents', 'carrier', 'tracking_number', 'created_at', 'updated_at'],
-      orders,
-    );
-    await this.db.insertRows(
-      'order_items',
-      ['order_id', 'product_id', 'product_name', 'unit_price_cents', 'quantity', 'line_total_cents'],
-      items,
-    );
-    await this.db.insertRows('order_status_history', ['order_id', 'status', 'note', 'created_at'], history);
-    await this.db.insertRows('stock_movements', MOVEMENT_COLUMNS, movements);
+    await this.db.transaction(async () => {
+      await this.db.insertRows(
+        'orders',
+        ['id', 'customer_id', 'status', 'total_cents', 'carrier', 'tracking_number', 'created_at', 'updated_at'],
+        orders,
+      );
+      await this.db.insertRows(
+        'order_items',
+        ['order_id', 'product_id', 'product_name', 'unit_price_cents', 'quantity', 'line_total_cents'],
+        items,
+      );
+      await this.db.insertRows('order_status_history', ['order_id', 'status', 'note', 'created_at'], history);
+      await this.db.insertRows('stock_movements', MOVEMENT_COLUMNS, movements);
+    });
     this.orders += count;
   }
 }
