@@ -13,7 +13,7 @@
  * Medians of the rounds go to the console as Markdown tables and, with every round, to bench/results/ as JSON.
  *
  * Options: --mysql (else SQLite, app only), --duration S (5), --rounds N (3), --connections N (32 on MariaDB, 16 on
- * SQLite), --only key,key (scenario keys, see bench/scenarios.js), --list-query (the page every list asks for,
+ * SQLite), --warmup S (1: unmeasured load per scenario and server first, more on a slow machine), --only key,key (scenario keys, see bench/scenarios.js), --list-query (the page every list asks for,
  * "limit=20"), --smoke (tiny data, 1 s, 1 round, 4 connections: CI's check that every scenario still runs),
  * --scale (MariaDB: the lists at 10k and 1M orders, see bench/scale.js), --profile (a CPU profile of the app per
  * scenario in bench/profiles/<scenario>/, summarised by bench/profile-summary.js).
@@ -55,6 +55,7 @@ function options() {
       duration: { type: 'string' },
       connections: { type: 'string' },
       rounds: { type: 'string' },
+      warmup: { type: 'string' },
       only: { type: 'string' },
       'list-query': { type: 'string', default: 'limit=20' },
     },
@@ -64,6 +65,8 @@ function options() {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${values[name]}`);
     return n;
   };
+  if (values.warmup !== undefined && !(Number(values.warmup) >= 0))
+    throw new Error(`--warmup must be a number of seconds, got ${values.warmup}`);
   if (values.scale && !values.mysql) throw new Error('--scale needs --mysql: the million orders are a MariaDB/MySQL figure');
   const smoke = values.smoke;
   return {
@@ -75,7 +78,7 @@ function options() {
     rounds: positive('rounds', smoke ? 1 : 3),
     connections: positive('connections', smoke ? 4 : values.mysql ? 32 : 16),
     // seconds of unmeasured load per scenario and server first; the smoke run measures nothing worth warming for
-    warmup: smoke ? 0 : 1,
+    warmup: values.warmup === undefined ? (smoke ? 0 : 1) : Number(values.warmup),
     only: values.only?.split(',').map((key) => key.trim()),
     listQuery: values['list-query'],
     // a limit per client address would turn anonymous reads into a measure of 429s (calls with the API key skip it anyway)
