@@ -10,7 +10,7 @@ const { cloneDatabase, connect } = require('./database');
 const { load, median, peakRss } = require('./load');
 
 /**
- * Starts each variant ({ name, entry?, env?, nodeArgs?, trackRss? }) on a copy of `template`, so that all start on
+ * Starts each variant ({ name, entry?, env?, nodeArgs? }) on a copy of `template`, so that all start on
  * the same rows and none sees what another wrote; with `shared: true` on the template itself (read-only scenarios).
  * Each gets `db`, the benchmark's own connection to its database, for seeding and checks.
  */
@@ -31,7 +31,7 @@ async function startVariants(variants, { template, settings, logs, shared = fals
       Object.assign(running[running.length - 1], {
         server,
         db: await connect(database),
-        rss: variant.trackRss ? peakRss(server.pid) : null,
+        rss: peakRss(server.pid),
       });
     }
   } catch (error) {
@@ -73,9 +73,9 @@ async function compare(variants, scenarios, settings, log = () => {}) {
     for (let round = 1; round <= settings.rounds; round += 1) {
       for (const variant of runners) {
         const state = (await scenario.beforeRound?.(variant, shared)) ?? shared;
-        variant.rss?.reset();
+        variant.rss.reset();
         const run = await load(variant.server.baseUrl, settings, scenario.requests(variant, state));
-        if (variant.rss) run.peak_rss_bytes = variant.rss.read();
+        run.peak_rss_bytes = variant.rss.read();
         if (variant.server.exited())
           throw new Error(`${variant.name} exited during "${scenario.name}":\n${variant.server.output().slice(-4000)}`);
         run.unexpected = Object.fromEntries(Object.entries(run.statuses).filter(([code]) => !isExpected(scenario, code)));
@@ -137,6 +137,25 @@ function failuresOf(results, phase) {
   return failures;
 }
 
+/** Each variant's highest peak RSS over the scenarios, and the scenario it came in: { [variant]: { bytes, scenario } }. */
+function peaksOf(results) {
+  const peaks = {};
+  for (const entry of results) {
+    for (const [name, side] of Object.entries(entry.variants)) {
+      const bytes = side.peak_rss_bytes;
+      if (Number.isFinite(bytes) && !(peaks[name]?.bytes >= bytes)) peaks[name] = { bytes, scenario: entry.name };
+    }
+  }
+  return peaks;
+}
+
+const megabytes = (bytes) => bytes / 1024 / 1024;
+
+function printPeaks(peaks) {
+  const parts = Object.entries(peaks).map(([name, { bytes, scenario }]) => `${name} ${fixed(megabytes(bytes))} MB (${scenario})`);
+  if (parts.length) console.log(`\nPeak RSS: ${parts.join('; ')}`);
+}
+
 const fixed = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /**
@@ -171,4 +190,4 @@ function printTable(rows) {
   for (const row of rows.slice(1)) console.log(line(row));
 }
 
-module.exports = { compare, failuresOf, fixed, printComparison, printTable, startVariants, stopVariants };
+module.exports = { compare, failuresOf, fixed, megabytes, peaksOf, printComparison, printPeaks, printTable, startVariants, stopVariants };

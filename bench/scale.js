@@ -5,7 +5,7 @@
  * movements and its status history per order, seeded in bulk), side by side, with the EXPLAIN of every query the
  * lists run at both sizes. The app and the baseline share the one database: these scenarios only read.
  */
-const { compare, fixed, printTable, startVariants, stopVariants } = require('./compare');
+const { compare, fixed, peaksOf, printPeaks, printTable, startVariants, stopVariants } = require('./compare');
 const { connect } = require('./database');
 const { scaleScenarios } = require('./scenarios');
 
@@ -160,14 +160,15 @@ async function runScale({ template, seeder, seededSeconds, settings, logs, varia
     printSideBySide(atSmall, atLarge);
     console.log('\nEXPLAIN of the lists (rows read: ANALYZE r_rows of customer 1, product 1, status pending):\n');
     printPlans(smallPlans, largePlans);
-    const app = running.find((variant) => variant.rss);
+    const peaks = peaksOf([...atSmall, ...atLarge]);
+    printPeaks(peaks);
     return {
       database: { version: server.version, innodb_buffer_pool_bytes: Number(server.pool) },
       seeding_seconds: { [SMALL]: seededSeconds, [LARGE]: seconds },
       at_10k: atSmall,
       at_1m: atLarge,
       explain: { at_10k: smallPlans, at_1m: largePlans },
-      peak_rss_bytes: app ? Math.max(...[...atSmall, ...atLarge].map((entry) => entry.variants[app.name]?.peak_rss_bytes ?? 0)) : null,
+      peak_rss: peaks,
     };
   } finally {
     await db.close();
