@@ -7,7 +7,7 @@
 const { join } = require('node:path');
 const { startServer } = require('../scripts/server-harness');
 const { cloneDatabase, connect } = require('./database');
-const { load, median, peakRss } = require('./load');
+const { load, median, processMeter } = require('./load');
 
 /**
  * Starts each variant ({ name, entry?, env?, nodeArgs? }) on a copy of `template`, so that all start on
@@ -31,7 +31,7 @@ async function startVariants(variants, { template, settings, logs, shared = fals
       Object.assign(running[running.length - 1], {
         server,
         db: await connect(database),
-        rss: peakRss(server.pid),
+        meter: processMeter(server.pid),
       });
     }
   } catch (error) {
@@ -73,9 +73,11 @@ async function compare(variants, scenarios, settings, log = () => {}) {
     for (let round = 1; round <= settings.rounds; round += 1) {
       for (const variant of runners) {
         const state = (await scenario.beforeRound?.(variant, shared)) ?? shared;
-        variant.rss.reset();
+        variant.meter.resetPeak();
+        const cpuBefore = variant.meter.cpuMs();
         const run = await load(variant.server.baseUrl, settings, scenario.requests(variant, state));
-        run.peak_rss_bytes = variant.rss.read();
+        run.peak_rss_bytes = variant.meter.peakRssBytes();
+        run.cpu_ms_per_request = (variant.meter.cpuMs() - cpuBefore) / run.requests;
         if (variant.server.exited())
           throw new Error(`${variant.name} exited during "${scenario.name}":\n${variant.server.output().slice(-4000)}`);
         run.unexpected = Object.fromEntries(Object.entries(run.statuses).filter(([code]) => !isExpected(scenario, code)));
@@ -109,6 +111,7 @@ function summariseRounds(rounds) {
     rps: median(rounds.map((run) => run.rps)),
     p50: median(rounds.map((run) => run.p50)),
     p99: median(rounds.map((run) => run.p99)),
+    cpu_ms_per_request: median(rounds.map((run) => run.cpu_ms_per_request)),
     statuses,
     non_2xx: Object.values(Object.fromEntries(Object.entries(statuses).filter(([code]) => !code.startsWith('2')))).reduce(
       (a, b) => a + b,
@@ -159,21 +162,45 @@ function printPeaks(peaks) {
 const fixed = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 /**
- * A Markdown table of a comparison between variants `a` and `b`: medians of each, the ratio a ÷ b, and a note per
- * scenario from `note(key, ratio)` (a target, a cost).
+ * A Markdown table of a comparison between variants `a` and `b`: medians of each, and two ratios a ÷ b: of
+ * requests/s, and of the CPU each request took (b's CPU per request ÷ a's: the requests/s ratio the two would show
+ * were both held by the CPU alone, and far steadier on a shared machine). `note(key, ratio, cpuRatio)` adds a
+ * target or a cost per scenario.
  */
 function printComparison(results, [a, b], { ratio = `${a} ÷ ${b}`, note, noteHeading = '' } = {}) {
-  const cells = (side) => (side ? [fixed(side.rps), `${fixed(side.p50, 2)} / ${fixed(side.p99, 2)}`] : ['-', '-']);
+  const cells = (side) =>
+    side ? [fixed(side.rps), `${fixed(side.p50, 2)} / ${fixed(side.p99, 2)}`, fixed(side.cpu_ms_per_request, 2)] : ['-', '-', '-'];
   const rows = [
-    ['scenario', `${a} req/s`, 'p50 / p99 ms', `${b} req/s`, 'p50 / p99 ms', ratio, 'non-2xx', ...(note ? [noteHeading] : [])],
+    [
+      'scenario',
+      `${a} req/s`,
+      'p50 / p99 ms',
+      'CPU ms/req',
+      `${b} req/s`,
+      'p50 / p99 ms',
+      'CPU ms/req',
+      ratio,
+      `${ratio} by CPU`,
+      'non-2xx',
+      ...(note ? [noteHeading] : []),
+    ],
     ...results.map((entry) => {
       const [x, y] = [entry.variants[a], entry.variants[b]];
       const r = x && y ? x.rps / y.rps : NaN;
+      const byCpu = x && y ? y.cpu_ms_per_request / x.cpu_ms_per_request : NaN;
       const non2xx = [x, y]
         .filter(Boolean)
         .map((side) => side.non_2xx)
         .join(' / ');
-      return [entry.name, ...cells(x), ...cells(y), fixed(r, 2), non2xx, ...(note ? [note(entry.key, r) ?? ''] : [])];
+      return [
+        entry.name,
+        ...cells(x),
+        ...cells(y),
+        fixed(r, 2),
+        fixed(byCpu, 2),
+        non2xx,
+        ...(note ? [note(entry.key, r, byCpu) ?? ''] : []),
+      ];
     }),
   ];
   printTable(rows);

@@ -1,6 +1,7 @@
 'use strict';
 /** Driving a server with autocannon and reading what it did: requests/s, latency percentiles, statuses, memory. */
 const autocannon = require('autocannon');
+const { execFileSync } = require('node:child_process');
 const { readFileSync, writeFileSync } = require('node:fs');
 const { API_KEY } = require('../scripts/server-harness');
 
@@ -48,29 +49,46 @@ async function load(baseUrl, { connections, duration }, next) {
   };
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on every mainstream Linux. */
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
 /**
- * Peak resident memory of a process on Linux: VmHWM in /proc/<pid>/status, which the kernel keeps. Writing 5 to
- * clear_refs resets it to the current size, so that each scenario's own peak can be read; where that is not
- * allowed, the peak since the process started is what is reported.
+ * What a server process used, from /proc on Linux (NaN elsewhere):
+ * - peak resident memory, VmHWM, which the kernel keeps; writing 5 to clear_refs resets it to the current size, so
+ *   that each scenario's own peak can be read (where that is not allowed, the peak since start is what is read);
+ * - CPU time, user and system, in milliseconds. Per request, it is the figure that the other work on a shared
+ *   machine disturbs least: requests/s fall when the CPU is taken away, the CPU a request needs does not.
  */
-function peakRss(pid) {
-  const path = `/proc/${pid}/status`;
+function processMeter(pid) {
+  const read = (file) => {
+    try {
+      return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
   return {
-    reset() {
+    resetPeak() {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5');
       } catch {
         // not resettable here: the reading stays the peak since start
       }
     },
-    /** Bytes, or NaN where /proc is not there. */
-    read() {
-      try {
-        const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(path, 'utf8'));
-        return kb ? Number(kb[1]) * 1024 : NaN;
-      } catch {
-        return NaN;
-      }
+    peakRssBytes() {
+      const kb = /^VmHWM:\s+(\d+) kB/m.exec(read('status'));
+      return kb ? Number(kb[1]) * 1024 : NaN;
+    },
+    cpuMs() {
+      // the fields after the command name, which is in parentheses and may hold spaces: utime and stime are 12th and 13th
+      const fields = read('stat').split(') ')[1]?.split(' ');
+      return fields ? ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND : NaN;
     },
   };
 }
@@ -83,4 +101,4 @@ function cycle(values) {
 
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-module.exports = { cycle, load, median, peakRss, percentile, range };
+module.exports = { cycle, load, median, percentile, processMeter, range };

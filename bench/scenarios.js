@@ -126,16 +126,19 @@ const TARGETS = { product: 0.7, place: 0.8, history: 0.7 };
 /** The hot paths, on which what logging costs is measured. */
 const HOT_PATHS = ['product', 'history', 'place'];
 
-const targetNote = (key, ratio) => {
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+
+const targetNote = (key, ratio, cpuRatio) => {
   const target = TARGETS[key];
   if (!target || !Number.isFinite(ratio)) return '';
-  return `≥ ${target.toFixed(2)}: ${ratio >= target ? 'met' : 'NOT met'}`;
+  return `≥ ${target.toFixed(2)}: ${verdict(ratio >= target)} (by CPU: ${verdict(cpuRatio >= target)})`;
 };
 
-/** "cost N %" of the first variant against the second, and whether it is inside `budget`. */
-const costNote = (budget) => (_key, ratio) => {
-  const cost = 1 - ratio;
-  return Number.isFinite(cost) ? `${(cost * 100).toFixed(1)} % (budget < ${budget} %: ${cost * 100 < budget ? 'met' : 'NOT met'})` : '';
+/** What the first variant costs against the second, by requests/s and by CPU per request, against `budget` %. */
+const costNote = (budget) => (_key, ratio, cpuRatio) => {
+  const [cost, cpuCost] = [1 - ratio, 1 - cpuRatio].map((c) => c * 100);
+  if (!Number.isFinite(cost)) return '';
+  return `${cost.toFixed(1)} % (by CPU ${cpuCost.toFixed(1)} %); budget < ${budget} %: ${verdict(cost < budget)} (by CPU: ${verdict(cpuCost < budget)})`;
 };
 
 module.exports = { HOT_PATHS, costNote, mainScenarios, scaleScenarios, targetNote };
