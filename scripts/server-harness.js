@@ -5,7 +5,7 @@
  * the way they report.
  */
 const { spawn } = require('node:child_process');
-const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } = require('node:fs');
 const { createServer } = require('node:net');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -106,21 +106,37 @@ function stopProcess(child) {
  * A database can outlive its server (a restart on the same data, as after a crash): `keepDatabase: true` leaves it
  * in place on stop(), and `database: earlier.database` starts a server on it as it is (stop() leaves it too); the
  * caller removes it with `database.drop()`. `database.env` holds its DB_* variables.
+ *
+ * The load benchmark also passes `entry` (another server script, its baseline), `nodeArgs` (e.g. --cpu-prof) and
+ * `logFile`: the server's stdout and stderr then go straight to that file, as to a log collector, instead of
+ * through a pipe into this process (which would hold every line and spend the load generator's CPU reading them);
+ * output() then reads the file's last 64 KB.
  */
-async function startServer({ mysql = false, env = {}, database: reused, keepDatabase = false } = {}) {
-  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` first`);
+async function startServer({
+  mysql = false,
+  env = {},
+  database: reused,
+  keepDatabase = false,
+  entry = ENTRY,
+  nodeArgs = [],
+  logFile,
+} = {}) {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const database = reused ?? (await createDatabase(mysql));
-  const child = spawn(process.execPath, [ENTRY], {
+  const logFd = logFile && openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     env: { ...process.env, ...database.env, PORT: String(port), NODE_ENV: 'test', RESTOCK_ENABLED: 'false', API_KEYS: API_KEY, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
   });
+  if (logFd) closeSync(logFd);
   const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  let piped = '';
+  child.stdout?.on('data', (chunk) => (piped += chunk));
+  child.stderr?.on('data', (chunk) => (piped += chunk));
+  const output = () => (logFile ? fileTail(logFile) : piped);
   // a runner that dies without calling stop() (an uncaught error, a closed pipe) must not leave the server running
   const killOnExit = () => child.kill();
   process.once('exit', killOnExit);
@@ -134,7 +150,7 @@ async function startServer({ mysql = false, env = {}, database: reused, keepData
     await waitForHealth(baseUrl, child);
   } catch (error) {
     await stop({ dropDatabase: !reused });
-    console.error(`The server did not start: ${error.message}\n--- server output ---\n${output}---`);
+    console.error(`The server did not start: ${error.message}\n--- server output ---\n${output()}---`);
     throw error;
   }
   return {
@@ -145,9 +161,23 @@ async function startServer({ mysql = false, env = {}, database: reused, keepData
     whenExited: () => exit,
     exitStatus: () => exit,
     kill: (signal) => child.kill(signal),
-    output: () => output,
+    output,
     stop,
   };
+}
+
+/** The last `bytes` of a file, as text. */
+function fileTail(file, bytes = 64 * 1024) {
+  const size = statSync(file).size;
+  const length = Math.min(size, bytes);
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buffer, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString('utf8');
 }
 
 /**
@@ -165,4 +195,4 @@ function runAndExit(name, main) {
   });
 }
 
-module.exports = { API_KEY, freePort, startServer, runAndExit };
+module.exports = { API_KEY, freePort, mysqlServer, startServer, runAndExit };
