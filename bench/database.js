@@ -109,7 +109,14 @@ async function cloneDatabase(template) {
       const [[created]] = await connection.query(`SHOW CREATE TABLE \`${source}\`.\`${table}\``);
       await connection.query(`USE \`${name}\``);
       await connection.query(created['Create Table']);
-      await connection.query(`INSERT INTO \`${name}\`.\`${table}\` SELECT * FROM \`${source}\`.\`${table}\``);
+      // generated columns (products' in_stock, low_stock_quantity) are computed again by the copy, never written
+      const [columns] = await connection.query(
+        `SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS
+          WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION`,
+        [source, table],
+      );
+      const list = columns.map((column) => `\`${column.name}\``).join(', ');
+      await connection.query(`INSERT INTO \`${name}\`.\`${table}\` (${list}) SELECT ${list} FROM \`${source}\`.\`${table}\``);
     }
   } finally {
     await connection.end();
