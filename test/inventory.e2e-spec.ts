@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { createCustomer, createProduct, expectProblem, placeOrder } from './support/factories';
 import { MAX_STOCK } from '../src/common/limits';
 import { unbalancedProducts } from './support/ledger';
-import { ENV_KEY_ACTOR, onMysql, startApp, TestApp } from './support/app';
+import { ENV_KEY_ACTOR, startApp, TestApp } from './support/app';
 
 describe('Inventory (e2e)', () => {
   let t: TestApp;

@@ -7,7 +7,7 @@
  *   GET  /products/:id                  public
  *   POST /orders                        X-API-Key
  *   GET  /orders/:id                    X-API-Key
- *   GET  /orders/:customer_id/history   X-API-Key; ?limit=&offset=
+ *   GET  /orders/:customer_id/history   X-API-Key; ?limit=&offset=&after=
  *
  * It runs on a database the app's migrations made (the benchmark clones one), through mysql2's text protocol as
  * TypeORM does, with a pool of DB_POOL_SIZE connections (the app's default, 10). Answers are the app's JSON to the
@@ -20,6 +20,9 @@
  * product's stock read back under its row lock and the `order` movement inserted, then the order's lines, its
  * `pending` status row and its events (`stock.changed` per line, `stock.low` where a line took the product to its
  * reorder threshold, `order.created`) in one INSERT, then COMMIT; a deadlock or lock wait timeout retries it all.
+ * The audit trail as the app's: the movements, the status row and the events name their actor (the API_KEYS key), and
+ * the events the request's id (its X-Request-Id when sane, else a new UUID). A history page is read as the app's
+ * readPage reads it: a capped count, the page's keys by FORCE INDEX with one row more, the rows by id.
  * What it leaves out is what the ORM adds without need: the read-back of generated columns the answer does not use
  * (the status row's and the events' created_at), a separate DISTINCT query before reading an order with its lines,
  * and whole rows where the answer needs a few columns. Also left out, because the benchmark does not use them:
@@ -37,6 +40,12 @@ const MAX_LINES = 100;
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const MAX_OFFSET = 1_000_000_000;
+/** `total` counts at most this many rows (the app's TOTAL_CAP); a list with more says this with `total_exact: false`. */
+const TOTAL_CAP = 10_000;
+const MAX_CURSOR_LENGTH = 512;
+const CURSOR_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** The list a customer's history is (the app's `newestFirst('orders')`, shared with GET /orders): its cursors name it. */
+const ORDERS_LIST = 'orders';
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 // the app's TransactionRunner: full-jitter backoff from 5 ms doubling up to 1 s, twelve attempts in all
@@ -64,6 +73,13 @@ const apiKeyDigests = (env.API_KEYS || 'dev-api-key')
   .map((key) => key.trim())
   .filter(Boolean)
   .map(digest);
+
+/**
+ * Who the audit trail says made a change: the baseline accepts only the keys of API_KEYS, which the app records as
+ * this actor (JSON text in the actor columns, an object in stock.changed's data).
+ */
+const ACTOR = { type: 'api_key', id: null, name: 'API_KEYS' };
+const ACTOR_JSON = JSON.stringify(ACTOR);
 
 function digest(text) {
   return createHash('sha256').update(text).digest();
@@ -140,11 +156,19 @@ function parseId(text) {
   return Number(text);
 }
 
-/** limit and offset as plain digits within their bounds; any other parameter is refused, as the app's whitelist does. */
+/**
+ * limit and offset as plain digits within their bounds, after as a string, offset 0 (or absent) with after; any
+ * other parameter is refused, as the app's whitelist does. The cursor itself is decoded later, as the app does.
+ */
 function parsePage(query) {
   const errors = [];
-  const page = { limit: DEFAULT_LIMIT, offset: 0 };
+  const page = { limit: DEFAULT_LIMIT, offset: 0, after: undefined };
   for (const [name, value] of query) {
+    if (name === 'after') {
+      if (query.getAll(name).length > 1) errors.push({ field: name, message: 'after must be a string' });
+      else page.after = value;
+      continue;
+    }
     if (name !== 'limit' && name !== 'offset') {
       errors.push({ field: name, message: `property ${name} should not exist` });
       continue;
@@ -155,8 +179,46 @@ function parsePage(query) {
       errors.push({ field: name, message: `${name} must be an integer from ${min} to ${max}` });
     } else page[name] = n;
   }
+  if (page.after !== undefined && page.offset !== 0)
+    errors.push({ field: 'offset', message: 'offset must be 0 (or absent) with after: the cursor already says where the page starts' });
   if (errors.length) throw validationFailed(errors);
   return page;
+}
+
+/** The app's cursor: base64url of `{"list": …, "keys": [created_at ISO, id]}` of a page's last item. */
+const encodeCursor = (keys) => Buffer.from(JSON.stringify({ list: ORDERS_LIST, keys })).toString('base64url');
+
+const ISO_UTC = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{3})?Z$/;
+
+/** The sort keys a cursor holds, or 400 INVALID_CURSOR on exactly what the app's decodeCursor refuses. */
+function decodeCursor(cursor) {
+  const refuse = (reason) =>
+    new Problem(400, 'INVALID_CURSOR', `after is not a cursor of this list (${reason}): start without it, or pass next_cursor as given`, [
+      { field: 'after', message: reason },
+    ]);
+  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !CURSOR_PATTERN.test(cursor))
+    throw refuse('empty, too long or not base64url');
+  let decoded;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw refuse('not JSON');
+  }
+  if (typeof decoded !== 'object' || decoded === null || !('list' in decoded) || !('keys' in decoded)) throw refuse('malformed');
+  const { list, keys } = decoded;
+  if (list !== ORDERS_LIST) throw refuse('it belongs to another list');
+  const match = Array.isArray(keys) && typeof keys[0] === 'string' ? ISO_UTC.exec(keys[0]) : null;
+  const validKeys =
+    Array.isArray(keys) &&
+    keys.length === 2 &&
+    match !== null &&
+    new Date(keys[0]).toISOString() === `${match[1]}${match[2] ?? '.000'}Z` &&
+    Number.isSafeInteger(keys[1]) &&
+    keys[1] >= 1 &&
+    keys[1] <= MAX_ID;
+  if (!validKeys) throw refuse('malformed sort keys');
+  if (encodeCursor(keys) !== cursor) throw refuse('not as this list writes it');
+  return keys;
 }
 
 const isIntIn = (value, min, max) => Number.isInteger(value) && value >= min && value <= max;
@@ -214,11 +276,10 @@ function mergeLines(items) {
 
 // ---------------------------------------------------------------------------------------------------- routes
 
-/** The app's answer (@nestjs/terminus): the ping's round trip in whole milliseconds. */
+/** The app's answer without REDIS_URL (as the benchmark runs it): the database's state, pinged with SELECT 1 as terminus does. */
 async function health() {
-  const start = performance.now();
   await pool.query('SELECT 1');
-  const database = { responseTime: Math.round(performance.now() - start), status: 'up' };
+  const database = { status: 'up' };
   return { status: 'ok', info: { database }, error: {}, details: { database } };
 }
 
@@ -248,29 +309,43 @@ async function getOrder(id) {
 }
 
 /**
- * A customer's orders, newest first by (created_at, id) through IDX_orders_customer_created, then their lines in one
- * more query. `total` as TypeORM's getManyAndCount makes it: counted only when the page is full (or empty past the
- * first), otherwise known from the page itself.
+ * A customer's orders, newest first by (created_at, id), as the app's readPage reads a list: the total counted up to
+ * TOTAL_CAP + 1 rows; the page's keys from IDX_orders_customer_created (FORCE INDEX, as the app on MariaDB), LIMIT
+ * limit + 1 so the extra row says whether a next page exists, after the cursor's keys with `after`; the page's rows
+ * by primary key; then their lines in one more query. The same statements, the same index hint, in the same order.
  */
 async function history(customerId, page) {
   const [exists] = await pool.query('SELECT 1 FROM customers WHERE id = ? LIMIT 1', [customerId]);
   if (!exists.length) throw new Problem(404, 'CUSTOMER_NOT_FOUND', `Customer ${customerId} not found`);
-  const [orders] = await pool.query(
-    `SELECT id, customer_id, status, total_cents, created_at, updated_at FROM orders
-      WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-    [customerId, page.limit, page.offset],
+  const after = page.after === undefined ? undefined : decodeCursor(page.after);
+  const [[{ counted }]] = await pool.query(
+    `SELECT COUNT(*) AS counted FROM (SELECT 1 AS one FROM orders o WHERE o.customer_id = ? LIMIT ${TOTAL_CAP + 1}) capped`,
+    [customerId],
   );
-  let total = page.offset + orders.length;
-  if (orders.length === page.limit || (!orders.length && page.offset > 0)) {
-    const [[{ cnt }]] = await pool.query('SELECT COUNT(1) AS cnt FROM orders WHERE customer_id = ?', [customerId]);
-    total = Number(cnt);
-  }
+  const total = Math.min(Number(counted), TOTAL_CAP);
+  // the app's keyset condition for DESC: k1 <= v1 AND (k1 < v1 OR (k1 = v1 AND k2 < v2)), which MariaDB seeks with
+  const keyset = after ? ' AND (o.created_at <= ? AND (o.created_at < ? OR (o.created_at = ? AND o.id < ?)))' : '';
+  const at = after && after[0].replace('T', ' ').replace('Z', '');
+  const [keys] = await pool.query(
+    `SELECT o.created_at AS key_0, o.id AS key_1 FROM orders o FORCE INDEX (IDX_orders_customer_created)
+      WHERE o.customer_id = ?${keyset} ORDER BY o.created_at DESC, o.id DESC LIMIT ${page.limit + 1}${page.offset ? ` OFFSET ${page.offset}` : ''}`,
+    after ? [customerId, at, at, at, after[1]] : [customerId],
+  );
+  const more = keys.length > page.limit;
+  if (more) keys.length = page.limit;
+  const ids = keys.map((key) => Number(key.key_1));
+  const [found] = ids.length
+    ? await pool.query('SELECT id, customer_id, status, total_cents, created_at, updated_at FROM orders WHERE id IN (?)', [ids])
+    : [[]];
+  const byId = new Map(found.map((order) => [order.id, order]));
+  const orders = ids.flatMap((id) => byId.get(id) ?? []);
   const [items] = orders.length
     ? await pool.query(
         'SELECT order_id, product_id, product_name, unit_price_cents, quantity, line_total_cents FROM order_items WHERE order_id IN (?)',
         [orders.map((o) => o.id)],
       )
     : [[]];
+  const last = keys.at(-1);
   return {
     items: orders.map((order) =>
       toOrderResponse(
@@ -279,8 +354,10 @@ async function history(customerId, page) {
       ),
     ),
     total,
+    total_exact: Number(counted) <= TOTAL_CAP,
     limit: page.limit,
     offset: page.offset,
+    next_cursor: more && last ? encodeCursor([last.key_0.toISOString(), Number(last.key_1)]) : null,
   };
 }
 
@@ -294,11 +371,12 @@ class StockShortfall extends Error {
 
 const newEventId = () => `evt_${randomUUID().replace(/-/g, '')}`;
 
-async function placeOrder(body) {
+/** `requestId`: the request's X-Request-Id (or the UUID given it), which the app records on the events it writes. */
+async function placeOrder(body, requestId) {
   const { customer_id: customerId } = validateOrder(body);
   const lines = mergeLines(body.items);
   try {
-    return await withRetry((connection) => placeIn(connection, customerId, lines));
+    return await withRetry((connection) => placeIn(connection, customerId, lines, requestId));
   } catch (error) {
     if (!(error instanceof StockShortfall)) throw error;
     const ids = error.lines.map((l) => l.productId);
@@ -313,7 +391,7 @@ async function placeOrder(body) {
   }
 }
 
-async function placeIn(connection, customerId, lines) {
+async function placeIn(connection, customerId, lines, requestId) {
   const [customer] = await connection.query('SELECT id FROM customers WHERE id = ? AND deleted_at IS NULL', [customerId]);
   if (!customer.length) throw new Problem(404, 'CUSTOMER_NOT_FOUND', `Customer ${customerId} not found`);
   const [productRows] = await connection.query('SELECT id, name, price_cents FROM products WHERE id IN (?) AND deleted_at IS NULL', [
@@ -365,9 +443,9 @@ async function placeIn(connection, customerId, lines) {
     const [[level]] = await connection.query('SELECT stock_quantity, reorder_threshold FROM products WHERE id = ?', [productId]);
     const createdAt = new Date();
     const [movement] = await connection.query(
-      `INSERT INTO stock_movements (product_id, type, delta, quantity_after, reference_type, reference_id, reason, created_at)
-       VALUES (?, 'order', ?, ?, 'order', ?, NULL, ?)`,
-      [productId, -quantity, level.stock_quantity, orderId, createdAt],
+      `INSERT INTO stock_movements (product_id, type, delta, quantity_after, reference_type, reference_id, reason, actor, created_at)
+       VALUES (?, 'order', ?, ?, 'order', ?, NULL, ?, ?)`,
+      [productId, -quantity, level.stock_quantity, orderId, ACTOR_JSON, createdAt],
     );
     const data = {
       id: movement.insertId,
@@ -377,6 +455,7 @@ async function placeIn(connection, customerId, lines) {
       order_id: orderId,
       replenishment_id: null,
       reason: null,
+      actor: ACTOR,
       created_at: createdAt.toISOString(),
       product_id: productId,
       quantity: level.stock_quantity,
@@ -398,16 +477,25 @@ async function placeIn(connection, customerId, lines) {
     'INSERT INTO order_items (order_id, product_id, product_name, unit_price_cents, quantity, line_total_cents) VALUES ?',
     [items.map((i) => [orderId, i.product_id, i.product_name, i.unit_price_cents, i.quantity, i.line_total_cents])],
   );
-  await connection.query('INSERT INTO order_status_history (order_id, status, note) VALUES (?, ?, ?)', [
+  await connection.query('INSERT INTO order_status_history (order_id, status, note, actor) VALUES (?, ?, ?, ?)', [
     orderId,
     'pending',
     'Order placed',
+    ACTOR_JSON,
   ]);
   const order = toOrderResponse({ id: orderId, customer_id: customerId, status: 'pending', total_cents: totalCents, ...stamps }, items);
   events.push(['order.created', 'order', orderId, order]);
   // the transactional outbox: the events commit with the change or not at all
-  await connection.query('INSERT INTO events (event_id, type, subject_type, subject_id, actor, data) VALUES ?', [
-    events.map(([type, subjectType, subjectId, data]) => [newEventId(), type, subjectType, subjectId, null, JSON.stringify(data)]),
+  await connection.query('INSERT INTO events (event_id, type, subject_type, subject_id, actor, request_id, data) VALUES ?', [
+    events.map(([type, subjectType, subjectId, data]) => [
+      newEventId(),
+      type,
+      subjectType,
+      subjectId,
+      ACTOR_JSON,
+      requestId,
+      JSON.stringify(data),
+    ]),
   ]);
   return { message: 'Order placed', order };
 }
@@ -471,7 +559,7 @@ function readJson(request) {
 }
 
 /** Routes a request to its handler: [status, body]. */
-async function route(request, path, query) {
+async function route(request, path, query, requestId) {
   const method = request.method;
   const segments = path.split('/').slice(1);
   if (method === 'GET' && path === '/health') return [200, await health()];
@@ -479,7 +567,7 @@ async function route(request, path, query) {
   if (segments[0] === 'orders') {
     if (segments.length === 1 && method === 'POST') {
       requireApiKey(request);
-      return [201, await placeOrder(await readJson(request))];
+      return [201, await placeOrder(await readJson(request), requestId)];
     }
     if (segments.length === 2 && method === 'GET') {
       requireApiKey(request);
@@ -550,7 +638,7 @@ const server = http.createServer(async (request, response) => {
     } catch {
       throw new Problem(400, 'MALFORMED_URL', 'The URL is not validly percent-encoded');
     }
-    const [status, body] = await route(request, path, new URLSearchParams(rawQuery));
+    const [status, body] = await route(request, path, new URLSearchParams(rawQuery), requestId);
     send(response, status, body, requestId);
   } catch (error) {
     // a body the handler never read (an early 4xx) must not be left in the socket for the next request
