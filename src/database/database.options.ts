@@ -30,6 +30,9 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
       poolSize: db.poolSize,
+      // mysql2 otherwise captures a stack trace on every query, for errors that TypeORM wraps in a
+      // QueryFailedError with its own (async) stack anyway: a few per cent of the CPU of every request
+      trace: false,
       // mysql2's createPool options; mysql2 has no bound on the wait for a free connection (no acquireTimeout)
       extra: { connectionLimit: db.poolSize, waitForConnections: true, connectTimeout: CONNECT_TIMEOUT_MS },
     };
