@@ -7,6 +7,7 @@ import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
 import { byId, ListOrder, Page, PaginationQueryDto, readPage, RowsPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { RowReader } from '../database/row-reader';
 import { DatabaseTime, sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CreateProductDto } from './dto/create-product.dto';
@@ -43,10 +44,16 @@ const LOW_STOCK_FIRST: ListOrder<Product> = {
  */
 @Injectable()
 export class ProductsService {
+  private readonly productRows: RowReader<Product>;
+  private readonly activeProductSql: string;
+
   constructor(
     @InjectRepository(Product) private readonly productsRepository: Repository<Product>,
     private readonly tx: TransactionRunner,
-  ) {}
+  ) {
+    this.productRows = new RowReader(productsRepository.manager.connection, Product);
+    this.activeProductSql = `SELECT ${this.productRows.selectList()} FROM products WHERE id = ? AND deleted_at IS NULL`;
+  }
 
   /** The opening stock's `initial` movement is written by the inventory module, on `product.created`. */
   async create(dto: CreateProductDto): Promise<ProductResponseDto> {
@@ -121,11 +128,11 @@ export class ProductsService {
     });
   }
 
-  /** The product unless it does not exist or was deleted (404). */
+  /** The product unless it does not exist or was deleted (404). One primary-key read, as every product page needs. */
   async getActive(manager: EntityManager, id: number): Promise<Product> {
-    const product = await manager.findOne(Product, { where: { id } });
-    if (!product) throw productNotFound(id);
-    return product;
+    const [row] = (await manager.query(this.activeProductSql, [id])) as Record<string, unknown>[];
+    if (!row) throw productNotFound(id);
+    return this.productRows.read(row);
   }
 
   /** The products with these ids that exist and are not deleted. */
