@@ -7,8 +7,9 @@ import type { NewEvent } from './event';
 export const newEventId = (): string => `evt_${randomUUID().replace(/-/g, '')}`;
 
 /**
- * Writes a transaction's events to the outbox in one INSERT, inside that transaction. Each names the actor of
- * the unit of work unless it names its own, and the request that made it (null for scheduled work).
+ * Writes a transaction's events to the outbox in one INSERT, inside that transaction; without reading back the
+ * generated columns (ids, created_at), which nothing here needs. Each names the actor of the unit of work unless
+ * it names its own, and the request that made it (null for scheduled work).
  */
 export async function writeToOutbox(
   manager: EntityManager,
@@ -16,16 +17,21 @@ export async function writeToOutbox(
   context: { actor: Actor; requestId: string | null },
 ): Promise<void> {
   if (!events.length) return;
-  await manager.insert(
-    OutboxEvent,
-    events.map((event) => ({
-      eventId: newEventId(),
-      type: event.type,
-      subjectType: event.subject.type,
-      subjectId: event.subject.id,
-      actor: event.actor ?? context.actor,
-      requestId: context.requestId,
-      data: JSON.stringify(event.data),
-    })),
-  );
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(OutboxEvent)
+    .values(
+      events.map((event) => ({
+        eventId: newEventId(),
+        type: event.type,
+        subjectType: event.subject.type,
+        subjectId: event.subject.id,
+        actor: event.actor ?? context.actor,
+        requestId: context.requestId,
+        data: JSON.stringify(event.data),
+      })),
+    )
+    .updateEntity(false)
+    .execute();
 }

@@ -7,6 +7,7 @@ import { appConfig, type AppConfig } from '../config/configuration';
 import { newestFirst, Page, readPage, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
+import { insertedId } from '../database/inserted-id';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { IdempotencyClaim, IdempotencyService } from '../idempotency/idempotency.service';
 import { InventoryService } from '../inventory/inventory.service';
@@ -54,11 +55,11 @@ export class OrdersService {
   ) {}
 
   /**
-   * Places an order all-or-nothing in one transaction: stock is taken line by line in ascending product id
-   * order (two orders over the same products lock them in the same order, so they cannot deadlock), each
-   * with a conditional UPDATE that cannot oversell; then the order stores copies of names and prices.
-   * With an Idempotency-Key claim, the answer is stored for the key's retries in that same transaction:
-   * an order that committed is always replayed, never placed twice.
+   * Places an order all-or-nothing in one transaction: the products are read under their row locks in ascending
+   * id order (two orders over the same products lock them in the same order, so they cannot deadlock), then
+   * stock is taken line by line with a conditional UPDATE that cannot oversell; the order stores copies of names
+   * and prices. With an Idempotency-Key claim, the answer is stored for the key's retries in that same
+   * transaction: an order that committed is always replayed, never placed twice.
    */
   async place(dto: CreateOrderDto, owner: OwnerScope, idempotency?: IdempotencyClaim): Promise<OrderEnvelopeDto> {
     assertOwn(dto.customer_id, owner);
@@ -68,7 +69,10 @@ export class OrdersService {
       answer = await this.tx.run(async (tx) => {
         const { manager } = tx;
         await this.customersService.getActive(manager, dto.customer_id);
-        const products = await this.activeProducts(manager, lines);
+        const products = await this.lockedProducts(manager, lines);
+        // locked: the quantities read are the ones the UPDATEs would meet
+        const short = lines.filter((line) => products.get(line.productId)!.stockQuantity < line.quantity);
+        if (short.length) throw new StockShortfall(short);
         const items = lines.map(({ productId, quantity }) => {
           const product = products.get(productId)!;
           return {
@@ -79,22 +83,28 @@ export class OrdersService {
             lineTotalCents: product.priceCents * quantity,
           };
         });
-        const order = await manager.save(
-          manager.create(Order, {
-            customerId: dto.customer_id,
-            status: 'pending',
-            totalCents: items.reduce((sum, item) => sum + item.lineTotalCents, 0),
-          }),
-        );
-        const short: Line[] = [];
+        // stamped here rather than by the column defaults, so that the answer needs no read-back of the row
+        const placedAt = new Date();
+        const order = manager.create(Order, {
+          customerId: dto.customer_id,
+          status: 'pending',
+          totalCents: items.reduce((sum, item) => sum + item.lineTotalCents, 0),
+          carrier: null,
+          trackingNumber: null,
+          createdAt: placedAt,
+          updatedAt: placedAt,
+        });
+        order.id = insertedId((await manager.createQueryBuilder().insert().into(Order).values(order).updateEntity(false).execute()).raw);
         for (const line of lines) {
-          if (!(await this.inventoryService.take(tx, line.productId, line.quantity, order.id))) short.push(line);
+          const product = products.get(line.productId)!;
+          const locked = { quantity: product.stockQuantity, reorderThreshold: product.reorderThreshold };
+          if (!(await this.inventoryService.take(tx, line.productId, line.quantity, order.id, locked))) short.push(line);
         }
         if (short.length) throw new StockShortfall(short);
         order.items = items.map((item) => manager.create(OrderItem, { ...item, orderId: order.id }));
         await manager.insert(OrderItem, order.items);
         await this.recordStatus(tx, order.id, 'pending', 'Order placed');
-        // everything the answer needs is in hand (save returned the timestamps): no second read
+        // everything the answer needs is in hand: no second read
         const response = toOrderResponse(order);
         await tx.publish({ type: 'order.created', subject: { type: 'order', id: order.id }, data: response });
         tx.afterCommit(() => this.ordersMetrics.placed());
@@ -207,11 +217,18 @@ export class OrdersService {
 
   /** The tracking history's entry for a status the order entered, naming who moved it (the unit of work's actor). */
   private async recordStatus(tx: Tx, orderId: number, status: OrderStatus, note: string | null): Promise<void> {
-    await tx.manager.insert(OrderStatusChange, { orderId, status, note, actor: tx.actor });
+    // no read-back of the generated columns (id, created_at), which nothing here needs
+    await tx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(OrderStatusChange)
+      .values({ orderId, status, note, actor: tx.actor })
+      .updateEntity(false)
+      .execute();
   }
 
-  private async activeProducts(manager: EntityManager, lines: Line[]) {
-    const products = await this.productsService.findActive(
+  private async lockedProducts(manager: EntityManager, lines: Line[]) {
+    const products = await this.productsService.lockActive(
       manager,
       lines.map((l) => l.productId),
     );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
 import { MAX_STOCK } from '../common/limits';
@@ -135,10 +135,19 @@ export class ProductsService {
     return this.productRows.read(row);
   }
 
-  /** The products with these ids that exist and are not deleted. */
-  async findActive(manager: EntityManager, ids: number[]): Promise<Map<number, Product>> {
-    const found = await manager.find(Product, { where: { id: In(ids) } });
-    return new Map(found.map((p) => [p.id, p]));
+  /**
+   * The products with these ids that exist and are not deleted, their rows locked until the transaction ends
+   * (MySQL: SELECT … FOR UPDATE, in ascending id order like every multi-row lock here; SQLite's transactions are
+   * serialized anyway). Their stock cannot change under the caller, which therefore knows what a change leaves.
+   */
+  async lockActive(manager: EntityManager, ids: number[]): Promise<Map<number, Product>> {
+    const ascending = [...ids].sort((a, b) => a - b);
+    const lock = manager.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
+    const rows = (await manager.query(
+      `SELECT ${this.productRows.selectList()} FROM products WHERE id IN (${ascending.map(() => '?').join(', ')}) AND deleted_at IS NULL ORDER BY id${lock}`,
+      ascending,
+    )) as Record<string, unknown>[];
+    return new Map(rows.map((row) => this.productRows.read(row)).map((p) => [p.id, p]));
   }
 
   /** 404 unless the product ever existed: a deleted product's ledger stays readable. */
