@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor';
+import { insertRows } from '../database/insert-rows';
 import { OutboxEvent } from './entities/outbox-event.entity';
 import type { NewEvent } from './event';
 
@@ -17,21 +18,17 @@ export async function writeToOutbox(
   context: { actor: Actor; requestId: string | null },
 ): Promise<void> {
   if (!events.length) return;
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(OutboxEvent)
-    .values(
-      events.map((event) => ({
-        eventId: newEventId(),
-        type: event.type,
-        subjectType: event.subject.type,
-        subjectId: event.subject.id,
-        actor: event.actor ?? context.actor,
-        requestId: context.requestId,
-        data: JSON.stringify(event.data),
-      })),
-    )
-    .updateEntity(false)
-    .execute();
+  await insertRows(
+    manager,
+    OutboxEvent,
+    events.map((event) => ({
+      eventId: newEventId(),
+      type: event.type,
+      subjectType: event.subject.type,
+      subjectId: event.subject.id,
+      actor: event.actor ?? context.actor,
+      requestId: context.requestId,
+      data: JSON.stringify(event.data),
+    })),
+  );
 }

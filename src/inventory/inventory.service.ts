@@ -5,7 +5,7 @@ import { MAX_STOCK } from '../common/limits';
 import { newestFirst, Page, PaginationQueryDto, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { inventoryConfig, type InventoryConfig } from '../config/configuration';
-import { insertedId } from '../database/inserted-id';
+import { insertRows } from '../database/insert-rows';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { Product } from '../products/entities/product.entity';
 import { ProductsService, type StockLevel } from '../products/products.service';
@@ -239,9 +239,8 @@ export class InventoryService implements OnModuleInit {
       // stamped here rather than by the column default, so that the event carries it without a second read
       createdAt: new Date(),
     });
-    // updateEntity(false): no read-back of generated columns; the id comes from the driver's answer
-    const { raw } = await tx.manager.createQueryBuilder().insert().into(StockMovement).values(movement).updateEntity(false).execute();
-    movement.id = insertedId(raw);
+    // no read-back of generated columns: the id comes from the driver's answer
+    movement.id = await insertRows(tx.manager, StockMovement, [movement]);
     const subject = { type: 'product' as const, id: m.productId };
     await tx.publish({
       type: 'stock.changed',

@@ -7,7 +7,7 @@ import { appConfig, type AppConfig } from '../config/configuration';
 import { newestFirst, Page, readPage, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
-import { insertedId } from '../database/inserted-id';
+import { insertRows } from '../database/insert-rows';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { IdempotencyClaim, IdempotencyService } from '../idempotency/idempotency.service';
 import { InventoryService } from '../inventory/inventory.service';
@@ -68,7 +68,7 @@ export class OrdersService {
     try {
       answer = await this.tx.run(async (tx) => {
         const { manager } = tx;
-        await this.customersService.getActive(manager, dto.customer_id);
+        await this.customersService.assertActive(manager, dto.customer_id);
         const products = await this.lockedProducts(manager, lines);
         // locked: the quantities read are the ones the UPDATEs would meet
         const short = lines.filter((line) => products.get(line.productId)!.stockQuantity < line.quantity);
@@ -94,7 +94,7 @@ export class OrdersService {
           createdAt: placedAt,
           updatedAt: placedAt,
         });
-        order.id = insertedId((await manager.createQueryBuilder().insert().into(Order).values(order).updateEntity(false).execute()).raw);
+        order.id = await insertRows(manager, Order, [order]);
         for (const line of lines) {
           const product = products.get(line.productId)!;
           const locked = { quantity: product.stockQuantity, reorderThreshold: product.reorderThreshold };
@@ -102,7 +102,7 @@ export class OrdersService {
         }
         if (short.length) throw new StockShortfall(short);
         order.items = items.map((item) => manager.create(OrderItem, { ...item, orderId: order.id }));
-        await manager.insert(OrderItem, order.items);
+        await insertRows(manager, OrderItem, order.items);
         await this.recordStatus(tx, order.id, 'pending', 'Order placed');
         // everything the answer needs is in hand: no second read
         const response = toOrderResponse(order);
@@ -217,14 +217,8 @@ export class OrdersService {
 
   /** The tracking history's entry for a status the order entered, naming who moved it (the unit of work's actor). */
   private async recordStatus(tx: Tx, orderId: number, status: OrderStatus, note: string | null): Promise<void> {
-    // no read-back of the generated columns (id, created_at), which nothing here needs
-    await tx.manager
-      .createQueryBuilder()
-      .insert()
-      .into(OrderStatusChange)
-      .values({ orderId, status, note, actor: tx.actor })
-      .updateEntity(false)
-      .execute();
+    // hand-written, and no read-back of the generated columns (id, created_at), which nothing here needs
+    await insertRows(tx.manager, OrderStatusChange, [{ orderId, status, note, actor: tx.actor }]);
   }
 
   private async lockedProducts(manager: EntityManager, lines: Line[]) {
