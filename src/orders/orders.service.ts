@@ -8,6 +8,7 @@ import { newestFirst, Page, readPage, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
 import { insertRows } from '../database/insert-rows';
+import { RowReader } from '../database/row-reader';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { IdempotencyClaim, IdempotencyService } from '../idempotency/idempotency.service';
 import { InventoryService } from '../inventory/inventory.service';
@@ -42,9 +43,12 @@ const ORDERS_NEWEST_FIRST = newestFirst<Order>('orders');
 /** Owns `orders`, `order_items` and `order_status_history`. */
 @Injectable()
 export class OrdersService {
+  private readonly orderRows: RowReader<Order>;
+  private readonly itemRows: RowReader<OrderItem>;
+  private readonly statusChangeRows: RowReader<OrderStatusChange>;
+
   constructor(
     @InjectRepository(Order) private readonly ordersRepository: Repository<Order>,
-    @InjectRepository(OrderStatusChange) private readonly statusChangesRepository: Repository<OrderStatusChange>,
     private readonly customersService: CustomersService,
     private readonly productsService: ProductsService,
     private readonly inventoryService: InventoryService,
@@ -52,7 +56,12 @@ export class OrdersService {
     private readonly tx: TransactionRunner,
     private readonly ordersMetrics: OrdersMetrics,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-  ) {}
+  ) {
+    const { connection } = ordersRepository.manager;
+    this.orderRows = new RowReader(connection, Order);
+    this.itemRows = new RowReader(connection, OrderItem);
+    this.statusChangeRows = new RowReader(connection, OrderStatusChange);
+  }
 
   /**
    * Places an order all-or-nothing in one transaction: the products are read under their row locks in ascending
@@ -155,11 +164,17 @@ export class OrdersService {
     return this.list({ ...query, customer_id: customerId });
   }
 
+  /** The order and its status changes, oldest first, each naming who made it (actor), in one query. */
   async track(id: number, owner: OwnerScope): Promise<TrackingResponseDto> {
-    const order = await this.ordersRepository.findOne({ where: { id, ...ownedBy(owner) } });
-    if (!order) throw orderNotFound(id);
-    const history = await this.statusChangesRepository.find({ where: { orderId: id }, order: { id: 'ASC' } });
-    return toTrackingResponse(order, history);
+    const rows = (await this.ordersRepository.manager.query(
+      `SELECT ${this.orderRows.selectList('o', 'o_')}, ${this.statusChangeRows.selectList('h', 'h_')}
+       FROM orders o LEFT JOIN order_status_history h ON h.order_id = o.id
+       WHERE o.id = ?${owner !== undefined ? ' AND o.customer_id = ?' : ''} ORDER BY h.id`,
+      owner !== undefined ? [id, owner] : [id],
+    )) as Record<string, unknown>[];
+    if (!rows.length) throw orderNotFound(id);
+    const history = rows.filter((row) => row.h_id !== null).map((row) => this.statusChangeRows.read(row, 'h_'));
+    return toTrackingResponse(this.orderRows.read(rows[0], 'o_'), history);
   }
 
   async changeStatus(id: number, dto: UpdateOrderStatusDto): Promise<OrderResponseDto> {
@@ -256,9 +271,17 @@ export class OrdersService {
     return problem(OrderErrors.INVALID_STATUS_TRANSITION, detail, [{ field: 'status', current: order.status, requested: to }]);
   }
 
+  /** The order with its lines, in one query (TypeORM's findOne with relations sent two and built both). */
   private async get(manager: EntityManager, id: number, owner: OwnerScope): Promise<Order> {
-    const order = await manager.findOne(Order, { where: { id, ...ownedBy(owner) }, relations: { items: true } });
-    if (!order) throw orderNotFound(id);
+    const rows = (await manager.query(
+      `SELECT ${this.orderRows.selectList('o', 'o_')}, ${this.itemRows.selectList('i', 'i_')}
+       FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
+       WHERE o.id = ?${owner !== undefined ? ' AND o.customer_id = ?' : ''}`,
+      owner !== undefined ? [id, owner] : [id],
+    )) as Record<string, unknown>[];
+    if (!rows.length) throw orderNotFound(id);
+    const order = this.orderRows.read(rows[0], 'o_');
+    order.items = rows.filter((row) => row.i_id !== null).map((row) => this.itemRows.read(row, 'i_'));
     return order;
   }
 }
