@@ -102,7 +102,8 @@ export class CustomersService {
 
   /** 404 unless the customer ever existed: a deleted customer's orders stay readable. */
   async assertEverExisted(manager: EntityManager, id: number): Promise<void> {
-    if (!(await manager.exists(Customer, { where: { id }, withDeleted: true }))) throw customerNotFound(id);
+    const rows = (await manager.query('SELECT id FROM customers WHERE id = ?', [id])) as unknown[];
+    if (!rows.length) throw customerNotFound(id);
   }
 
   private async assertEmailFree(manager: EntityManager, email: string): Promise<void> {
