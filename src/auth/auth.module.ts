@@ -14,6 +14,7 @@ import { LoginAttempts } from './login-attempts';
 import { MetricsToken } from './metrics-token';
 import { RateLimitGuard } from './rate-limit.guard';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
+import { SlidingWindowThrottlerStorage } from './throttler-storage';
 
 @Global()
 @Module({
@@ -28,9 +29,9 @@ import { SharedThrottlerStorage } from './shared-throttler-storage';
       inject: [appConfig.KEY, RedisConnection],
       useFactory: (app: AppConfig, redis: RedisConnection) => ({
         throttlers: [{ name: 'default', ttl: 60_000, limit: app.rateLimitPerMinute }],
-        // the rate limits and LoginAttempts both count here: across instances with REDIS_URL, else the throttler's
-        // own in-memory storage (per instance)
-        ...(redis.client && { storage: new SharedThrottlerStorage(redis) }),
+        // the rate limits and LoginAttempts both count here: across instances with REDIS_URL, else in this
+        // instance's memory (the sliding-window storage, constant work per request)
+        storage: redis.client ? new SharedThrottlerStorage(redis) : new SlidingWindowThrottlerStorage(),
       }),
     }),
   ],

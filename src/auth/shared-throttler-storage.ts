@@ -1,8 +1,9 @@
 import { OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisConnection } from '../platform/redis-connection';
+import { SlidingWindowThrottlerStorage } from './throttler-storage';
 
 /** What `increment` answers (the package does not export the type from its entry point). */
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -77,13 +78,13 @@ async function run(transaction: ChainableCommander): Promise<unknown[]> {
 
 /**
  * The throttler storage with REDIS_URL set: counts in Redis while it answers, so that limits hold across every
- * instance; in this instance's memory while it does not, so that the service keeps serving (with per-instance
+ * instance; in this instance's memory (SlidingWindowThrottlerStorage) while it does not, so that the service keeps serving (with per-instance
  * limits) rather than failing or letting everyone through. Redis is tried again after a pause, and as soon as
  * the connection is ready again; RedisConnection logs the switch each way once.
  */
 export class SharedThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly shared: RedisThrottlerStorage;
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new SlidingWindowThrottlerStorage();
 
   constructor(private readonly redis: RedisConnection) {
     if (!redis.client) throw new Error('SharedThrottlerStorage needs a Redis connection (REDIS_URL)');

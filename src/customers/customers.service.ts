@@ -94,9 +94,16 @@ export class CustomersService {
     return customer;
   }
 
+  /** 404 unless the customer exists and is not deleted; one primary-key read, for every order placed. */
+  async assertActive(manager: EntityManager, id: number): Promise<void> {
+    const rows = (await manager.query('SELECT id FROM customers WHERE id = ? AND deleted_at IS NULL', [id])) as unknown[];
+    if (!rows.length) throw customerNotFound(id);
+  }
+
   /** 404 unless the customer ever existed: a deleted customer's orders stay readable. */
   async assertEverExisted(manager: EntityManager, id: number): Promise<void> {
-    if (!(await manager.exists(Customer, { where: { id }, withDeleted: true }))) throw customerNotFound(id);
+    const rows = (await manager.query('SELECT id FROM customers WHERE id = ?', [id])) as unknown[];
+    if (!rows.length) throw customerNotFound(id);
   }
 
   private async assertEmailFree(manager: EntityManager, email: string): Promise<void> {

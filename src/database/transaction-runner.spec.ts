@@ -5,6 +5,7 @@ import { OutboxEvent } from '../events/entities/outbox-event.entity';
 import type { NewEvent } from '../events/event';
 import { actAs, enterRequest, runAs } from '../platform/request-context';
 import { isRetryable } from './driver-errors';
+import { inMemoryDataSource } from './in-memory-data-source';
 import { MAX_ATTEMPTS, TransactionRunner, type Tx } from './transaction-runner';
 
 const deadlock = () =>
@@ -12,10 +13,9 @@ const deadlock = () =>
 const duplicate = () => new QueryFailedError('INSERT …', [], Object.assign(new Error('Duplicate'), { errno: 1062 }));
 const event = (id: number): NewEvent => ({ type: 'customer.created', subject: { type: 'customer', id }, data: { id } });
 
-function fakeDataSource(type: string, outcomes: (() => unknown)[]) {
+/** Runs the work with `manager` (by default one that nothing may be asked of), or makes the outcome happen instead. */
+function fakeDataSource(type: string, outcomes: (() => unknown)[], manager = {} as EntityManager) {
   const calls = { count: 0 };
-  const inserts: { entity: unknown; rows: unknown }[] = [];
-  const manager = { insert: jest.fn(async (entity: unknown, rows: unknown) => inserts.push({ entity, rows })) } as unknown as EntityManager;
   const dataSource = {
     options: { type },
     transaction: jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
@@ -24,7 +24,20 @@ function fakeDataSource(type: string, outcomes: (() => unknown)[]) {
       return work(manager);
     }),
   } as unknown as DataSource;
-  return { dataSource, calls, inserts };
+  return { dataSource, calls };
+}
+
+/** A migrated in-memory SQLite database whose manager stands in for the transaction's, and the events it holds. */
+async function outboxDatabase() {
+  const database = await inMemoryDataSource();
+  // SQLite's driver runs every statement on its one query runner, whichever way the statement was built
+  const query = jest.spyOn(database.driver.createQueryRunner('master'), 'query');
+  return {
+    manager: database.manager,
+    outboxInserts: () => query.mock.calls.filter(([sql]) => /^INSERT INTO [`"]?events\b/.test(sql)),
+    events: () => database.manager.find(OutboxEvent, { order: { id: 'ASC' } }),
+    destroy: () => database.destroy(),
+  };
 }
 
 /** Runs `work` as a request would: in a context of its own with this request id, after the guard named the caller. */
@@ -81,14 +94,14 @@ describe('TransactionRunner', () => {
   });
 
   it('writes the published events to the outbox in one INSERT inside the transaction', async () => {
-    const { dataSource, inserts } = fakeDataSource('mysql', []);
+    const database = await outboxDatabase();
+    const { dataSource } = fakeDataSource('mysql', [], database.manager);
     await new TransactionRunner(dataSource).run(async (tx) => {
       await tx.publish(event(1));
       await tx.publish(event(2));
     });
-    expect(inserts).toHaveLength(1);
-    expect(inserts[0].entity).toBe(OutboxEvent);
-    expect(inserts[0].rows).toEqual([
+    expect(database.outboxInserts()).toHaveLength(1);
+    expect(await database.events()).toEqual([
       expect.objectContaining({
         eventId: expect.stringMatching(/^evt_[0-9a-f]{32}$/),
         type: 'customer.created',
@@ -98,20 +111,25 @@ describe('TransactionRunner', () => {
       }),
       expect.objectContaining({ subjectId: 2 }),
     ]);
+    await database.destroy();
   });
 
   it('writes no event when the work fails', async () => {
-    const { dataSource, inserts } = fakeDataSource('mysql', []);
+    const database = await outboxDatabase();
+    const { dataSource } = fakeDataSource('mysql', [], database.manager);
     const work = async (tx: { publish(e: NewEvent): Promise<void> }) => {
       await tx.publish(event(1));
       throw new Error('rolled back');
     };
     await expect(new TransactionRunner(dataSource).run(work)).rejects.toThrow('rolled back');
-    expect(inserts).toHaveLength(0);
+    expect(database.outboxInserts()).toHaveLength(0);
+    expect(await database.events()).toEqual([]);
+    await database.destroy();
   });
 
   it('runs the steps registered for an event type in the publishing transaction', async () => {
-    const { dataSource } = fakeDataSource('mysql', []);
+    const database = await outboxDatabase();
+    const { dataSource } = fakeDataSource('mysql', [], database.manager);
     const sut = new TransactionRunner(dataSource);
     const step = jest.fn(async () => undefined);
     sut.onPublish('customer.deleted', step);
@@ -124,6 +142,7 @@ describe('TransactionRunner', () => {
       expect.objectContaining({ manager: expect.anything() }),
       expect.objectContaining({ subject: { type: 'customer', id: 3 } }),
     );
+    await database.destroy();
   });
 
   it('does not retry when the database is unreachable, so the client gets its 503 at once', async () => {
@@ -161,10 +180,13 @@ describe('TransactionRunner', () => {
   });
 
   describe('the audit trail: who a unit of work is for', () => {
-    const outboxRows = (inserts: { rows: unknown }[]) => inserts.flatMap((insert) => insert.rows as Record<string, unknown>[]);
+    let database: Awaited<ReturnType<typeof outboxDatabase>>;
+    beforeEach(async () => (database = await outboxDatabase()));
+    afterEach(() => database.destroy());
+    const outboxRows = () => database.events();
 
     it("names the request's caller and id on its events, and hands the actor to the work", async () => {
-      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      const { dataSource } = fakeDataSource('mysql', [], database.manager);
       const sut = new TransactionRunner(dataSource);
       const seen = await inRequest('req-42', customer7, () =>
         sut.run(async (tx) => {
@@ -173,30 +195,30 @@ describe('TransactionRunner', () => {
         }),
       );
       expect(seen).toEqual({ actor: customer7, requestId: 'req-42' });
-      expect(outboxRows(inserts)).toEqual([expect.objectContaining({ actor: customer7, requestId: 'req-42' })]);
+      expect(await outboxRows()).toEqual([expect.objectContaining({ actor: customer7, requestId: 'req-42' })]);
     });
 
     it('keeps the actor an event names itself', async () => {
-      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      const { dataSource } = fakeDataSource('mysql', [], database.manager);
       await inRequest('req-1', customer7, () =>
         new TransactionRunner(dataSource).run(async (tx) => {
           await tx.publish({ ...event(1), actor: warehouseKey });
           await tx.publish(event(2));
         }),
       );
-      expect(outboxRows(inserts).map((row) => row.actor)).toEqual([warehouseKey, customer7]);
+      expect((await outboxRows()).map((row) => row.actor)).toEqual([warehouseKey, customer7]);
     });
 
     it('names the scheduled job, without a request id, for work it runs', async () => {
-      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      const { dataSource } = fakeDataSource('mysql', [], database.manager);
       const sut = new TransactionRunner(dataSource);
       await runAs(systemActor('restock'), () => sut.run((tx) => tx.publish(event(1))));
-      expect(outboxRows(inserts)).toEqual([expect.objectContaining({ actor: { type: 'system', name: 'restock' }, requestId: null })]);
+      expect(await outboxRows()).toEqual([expect.objectContaining({ actor: { type: 'system', name: 'restock' }, requestId: null })]);
     });
 
     it('records work with no actor in context as unattributed, and says so once', async () => {
       const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-      const { dataSource, inserts } = fakeDataSource('mysql', []);
+      const { dataSource } = fakeDataSource('mysql', [], database.manager);
       const sut = new TransactionRunner(dataSource);
       const actors: Actor[] = [];
       for (const n of [1, 2]) {
@@ -206,7 +228,7 @@ describe('TransactionRunner', () => {
         });
       }
       expect(actors).toEqual([UNATTRIBUTED, UNATTRIBUTED]);
-      expect(outboxRows(inserts).map((row) => [row.actor, row.requestId])).toEqual([
+      expect((await outboxRows()).map((row) => [row.actor, row.requestId])).toEqual([
         [UNATTRIBUTED, null],
         [UNATTRIBUTED, null],
       ]);

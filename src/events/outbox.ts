@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/actor';
+import { insertRows } from '../database/insert-rows';
 import { OutboxEvent } from './entities/outbox-event.entity';
 import type { NewEvent } from './event';
 
 export const newEventId = (): string => `evt_${randomUUID().replace(/-/g, '')}`;
 
 /**
- * Writes a transaction's events to the outbox in one INSERT, inside that transaction. Each names the actor of
- * the unit of work unless it names its own, and the request that made it (null for scheduled work).
+ * Writes a transaction's events to the outbox in one INSERT, inside that transaction; without reading back the
+ * generated columns (ids, created_at), which nothing here needs. Each names the actor of the unit of work unless
+ * it names its own, and the request that made it (null for scheduled work).
  */
 export async function writeToOutbox(
   manager: EntityManager,
@@ -16,7 +18,8 @@ export async function writeToOutbox(
   context: { actor: Actor; requestId: string | null },
 ): Promise<void> {
   if (!events.length) return;
-  await manager.insert(
+  await insertRows(
+    manager,
     OutboxEvent,
     events.map((event) => ({
       eventId: newEventId(),

@@ -5,9 +5,10 @@ import { MAX_STOCK } from '../common/limits';
 import { newestFirst, Page, PaginationQueryDto, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { inventoryConfig, type InventoryConfig } from '../config/configuration';
+import { insertRows } from '../database/insert-rows';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { Product } from '../products/entities/product.entity';
-import { ProductsService } from '../products/products.service';
+import { ProductsService, type StockLevel } from '../products/products.service';
 import { DailyDemand, demandWindowStart } from './demand';
 import { LowStockItemDto } from './dto/low-stock-response.dto';
 import { StockMovementDto, toMovementResponse } from './dto/stock-movement-response.dto';
@@ -53,10 +54,15 @@ export class InventoryService implements OnModuleInit {
     });
   }
 
-  /** Takes `quantity` units for an order if there are that many; false (and nothing changed) otherwise. */
-  async take(tx: Tx, productId: number, quantity: number, orderId: number): Promise<boolean> {
+  /**
+   * Takes `quantity` units for an order if there are that many; false (and nothing changed) otherwise. `locked` is
+   * the product's stock as this transaction read it under the row's lock (ProductsService.lockActive), so the
+   * quantity after the change is known without reading the row again.
+   */
+  async take(tx: Tx, productId: number, quantity: number, orderId: number, locked: StockLevel): Promise<boolean> {
     if (!(await this.productsService.takeStock(tx.manager, productId, quantity))) return false;
-    await this.record(tx, { productId, type: 'order', delta: -quantity, referenceType: 'order', referenceId: orderId });
+    const after = { quantity: locked.quantity - quantity, reorderThreshold: locked.reorderThreshold };
+    await this.record(tx, { productId, type: 'order', delta: -quantity, referenceType: 'order', referenceId: orderId }, after);
     return true;
   }
 
@@ -214,11 +220,12 @@ export class InventoryService implements OnModuleInit {
   }
 
   /**
-   * The ledger row of a change just made, with the quantity after it (read from the product row this
-   * transaction holds locked), and its events. Returns the quantity after.
+   * The ledger row of a change just made, with the quantity after it (`after`, when the caller knows it from the
+   * row it holds locked; otherwise read from the product row this transaction holds locked), and its events.
+   * Returns the quantity after.
    */
-  private async record(tx: Tx, m: Movement): Promise<number> {
-    const level = await this.productsService.stockLevel(tx.manager, m.productId);
+  private async record(tx: Tx, m: Movement, after?: StockLevel): Promise<number> {
+    const level = after ?? (await this.productsService.stockLevel(tx.manager, m.productId));
     const movement = tx.manager.create(StockMovement, {
       productId: m.productId,
       type: m.type,
@@ -232,9 +239,8 @@ export class InventoryService implements OnModuleInit {
       // stamped here rather than by the column default, so that the event carries it without a second read
       createdAt: new Date(),
     });
-    // updateEntity(false): no read-back of generated columns; the id comes from the driver's answer
-    const { raw } = await tx.manager.createQueryBuilder().insert().into(StockMovement).values(movement).updateEntity(false).execute();
-    movement.id = insertedId(raw);
+    // no read-back of generated columns: the id comes from the driver's answer
+    movement.id = await insertRows(tx.manager, StockMovement, [movement]);
     const subject = { type: 'product' as const, id: m.productId };
     await tx.publish({
       type: 'stock.changed',
@@ -255,8 +261,3 @@ export class InventoryService implements OnModuleInit {
 
 /** Products per demand query: keeps the IN list well inside every engine's limits. */
 const DEMAND_BATCH = 500;
-
-/** The id of the row an INSERT just wrote: mysql2 answers a result header, better-sqlite3 the row id. */
-function insertedId(raw: unknown): number {
-  return Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw);
-}

@@ -7,6 +7,8 @@ import { appConfig, type AppConfig } from '../config/configuration';
 import { newestFirst, Page, readPage, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, CustomersService } from '../customers/customers.service';
+import { insertRows } from '../database/insert-rows';
+import { RowReader } from '../database/row-reader';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { IdempotencyClaim, IdempotencyService } from '../idempotency/idempotency.service';
 import { InventoryService } from '../inventory/inventory.service';
@@ -41,9 +43,12 @@ const ORDERS_NEWEST_FIRST = newestFirst<Order>('orders');
 /** Owns `orders`, `order_items` and `order_status_history`. */
 @Injectable()
 export class OrdersService {
+  private readonly orderRows: RowReader<Order>;
+  private readonly itemRows: RowReader<OrderItem>;
+  private readonly statusChangeRows: RowReader<OrderStatusChange>;
+
   constructor(
     @InjectRepository(Order) private readonly ordersRepository: Repository<Order>,
-    @InjectRepository(OrderStatusChange) private readonly statusChangesRepository: Repository<OrderStatusChange>,
     private readonly customersService: CustomersService,
     private readonly productsService: ProductsService,
     private readonly inventoryService: InventoryService,
@@ -51,14 +56,19 @@ export class OrdersService {
     private readonly tx: TransactionRunner,
     private readonly ordersMetrics: OrdersMetrics,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-  ) {}
+  ) {
+    const { connection } = ordersRepository.manager;
+    this.orderRows = new RowReader(connection, Order);
+    this.itemRows = new RowReader(connection, OrderItem);
+    this.statusChangeRows = new RowReader(connection, OrderStatusChange);
+  }
 
   /**
-   * Places an order all-or-nothing in one transaction: stock is taken line by line in ascending product id
-   * order (two orders over the same products lock them in the same order, so they cannot deadlock), each
-   * with a conditional UPDATE that cannot oversell; then the order stores copies of names and prices.
-   * With an Idempotency-Key claim, the answer is stored for the key's retries in that same transaction:
-   * an order that committed is always replayed, never placed twice.
+   * Places an order all-or-nothing in one transaction: the products are read under their row locks in ascending
+   * id order (two orders over the same products lock them in the same order, so they cannot deadlock), then
+   * stock is taken line by line with a conditional UPDATE that cannot oversell; the order stores copies of names
+   * and prices. With an Idempotency-Key claim, the answer is stored for the key's retries in that same
+   * transaction: an order that committed is always replayed, never placed twice.
    */
   async place(dto: CreateOrderDto, owner: OwnerScope, idempotency?: IdempotencyClaim): Promise<OrderEnvelopeDto> {
     assertOwn(dto.customer_id, owner);
@@ -67,8 +77,11 @@ export class OrdersService {
     try {
       answer = await this.tx.run(async (tx) => {
         const { manager } = tx;
-        await this.customersService.getActive(manager, dto.customer_id);
-        const products = await this.activeProducts(manager, lines);
+        await this.customersService.assertActive(manager, dto.customer_id);
+        const products = await this.lockedProducts(manager, lines);
+        // locked: the quantities read are the ones the UPDATEs would meet
+        const short = lines.filter((line) => products.get(line.productId)!.stockQuantity < line.quantity);
+        if (short.length) throw new StockShortfall(short);
         const items = lines.map(({ productId, quantity }) => {
           const product = products.get(productId)!;
           return {
@@ -79,22 +92,28 @@ export class OrdersService {
             lineTotalCents: product.priceCents * quantity,
           };
         });
-        const order = await manager.save(
-          manager.create(Order, {
-            customerId: dto.customer_id,
-            status: 'pending',
-            totalCents: items.reduce((sum, item) => sum + item.lineTotalCents, 0),
-          }),
-        );
-        const short: Line[] = [];
+        // stamped here rather than by the column defaults, so that the answer needs no read-back of the row
+        const placedAt = new Date();
+        const order = manager.create(Order, {
+          customerId: dto.customer_id,
+          status: 'pending',
+          totalCents: items.reduce((sum, item) => sum + item.lineTotalCents, 0),
+          carrier: null,
+          trackingNumber: null,
+          createdAt: placedAt,
+          updatedAt: placedAt,
+        });
+        order.id = await insertRows(manager, Order, [order]);
         for (const line of lines) {
-          if (!(await this.inventoryService.take(tx, line.productId, line.quantity, order.id))) short.push(line);
+          const product = products.get(line.productId)!;
+          const locked = { quantity: product.stockQuantity, reorderThreshold: product.reorderThreshold };
+          if (!(await this.inventoryService.take(tx, line.productId, line.quantity, order.id, locked))) short.push(line);
         }
         if (short.length) throw new StockShortfall(short);
         order.items = items.map((item) => manager.create(OrderItem, { ...item, orderId: order.id }));
-        await manager.insert(OrderItem, order.items);
+        await insertRows(manager, OrderItem, order.items);
         await this.recordStatus(tx, order.id, 'pending', 'Order placed');
-        // everything the answer needs is in hand (save returned the timestamps): no second read
+        // everything the answer needs is in hand: no second read
         const response = toOrderResponse(order);
         await tx.publish({ type: 'order.created', subject: { type: 'order', id: order.id }, data: response });
         tx.afterCommit(() => this.ordersMetrics.placed());
@@ -130,12 +149,22 @@ export class OrdersService {
     if (query.status !== undefined) qb.andWhere('o.status = :status', { status: query.status });
     if (query.customer_id !== undefined) qb.andWhere('o.customerId = :customerId', { customerId: query.customer_id });
     const page = await readPage(qb, query, ORDERS_NEWEST_FIRST, ordersIndex(query));
-    const orders = page.rows;
-    const items = orders.length
-      ? await this.ordersRepository.manager.find(OrderItem, { where: { orderId: In(orders.map((o) => o.id)) } })
-      : [];
-    for (const order of orders) order.items = items.filter((item) => item.orderId === order.id);
+    await this.attachItems(page.rows);
     return toPage(page, query, toOrderResponse);
+  }
+
+  /** The lines of a page of orders, in one hand-written query, grouped by order in one pass. */
+  private async attachItems(orders: Order[]): Promise<void> {
+    const byOrder = new Map(orders.map((order) => [order.id, (order.items = [] as OrderItem[])]));
+    if (!orders.length) return;
+    const rows = (await this.ordersRepository.manager.query(
+      `SELECT ${this.itemRows.selectList()} FROM order_items WHERE order_id IN (${orders.map(() => '?').join(', ')})`,
+      [...byOrder.keys()],
+    )) as Record<string, unknown>[];
+    for (const row of rows) {
+      const item = this.itemRows.read(row);
+      byOrder.get(item.orderId)!.push(item);
+    }
   }
 
   /** A customer's orders, newest first. The orders of a deleted customer stay readable. */
@@ -145,11 +174,17 @@ export class OrdersService {
     return this.list({ ...query, customer_id: customerId });
   }
 
+  /** The order and its status changes, oldest first, each naming who made it (actor), in one query. */
   async track(id: number, owner: OwnerScope): Promise<TrackingResponseDto> {
-    const order = await this.ordersRepository.findOne({ where: { id, ...ownedBy(owner) } });
-    if (!order) throw orderNotFound(id);
-    const history = await this.statusChangesRepository.find({ where: { orderId: id }, order: { id: 'ASC' } });
-    return toTrackingResponse(order, history);
+    const rows = (await this.ordersRepository.manager.query(
+      `SELECT ${this.orderRows.selectList('o', 'o_')}, ${this.statusChangeRows.selectList('h', 'h_')}
+       FROM orders o LEFT JOIN order_status_history h ON h.order_id = o.id
+       WHERE o.id = ?${owner !== undefined ? ' AND o.customer_id = ?' : ''} ORDER BY h.id`,
+      owner !== undefined ? [id, owner] : [id],
+    )) as Record<string, unknown>[];
+    if (!rows.length) throw orderNotFound(id);
+    const history = rows.filter((row) => row.h_id !== null).map((row) => this.statusChangeRows.read(row, 'h_'));
+    return toTrackingResponse(this.orderRows.read(rows[0], 'o_'), history);
   }
 
   async changeStatus(id: number, dto: UpdateOrderStatusDto): Promise<OrderResponseDto> {
@@ -207,11 +242,12 @@ export class OrdersService {
 
   /** The tracking history's entry for a status the order entered, naming who moved it (the unit of work's actor). */
   private async recordStatus(tx: Tx, orderId: number, status: OrderStatus, note: string | null): Promise<void> {
-    await tx.manager.insert(OrderStatusChange, { orderId, status, note, actor: tx.actor });
+    // hand-written, and no read-back of the generated columns (id, created_at), which nothing here needs
+    await insertRows(tx.manager, OrderStatusChange, [{ orderId, status, note, actor: tx.actor }]);
   }
 
-  private async activeProducts(manager: EntityManager, lines: Line[]) {
-    const products = await this.productsService.findActive(
+  private async lockedProducts(manager: EntityManager, lines: Line[]) {
+    const products = await this.productsService.lockActive(
       manager,
       lines.map((l) => l.productId),
     );
@@ -245,9 +281,17 @@ export class OrdersService {
     return problem(OrderErrors.INVALID_STATUS_TRANSITION, detail, [{ field: 'status', current: order.status, requested: to }]);
   }
 
+  /** The order with its lines, in one query (TypeORM's findOne with relations sent two and built both). */
   private async get(manager: EntityManager, id: number, owner: OwnerScope): Promise<Order> {
-    const order = await manager.findOne(Order, { where: { id, ...ownedBy(owner) }, relations: { items: true } });
-    if (!order) throw orderNotFound(id);
+    const rows = (await manager.query(
+      `SELECT ${this.orderRows.selectList('o', 'o_')}, ${this.itemRows.selectList('i', 'i_')}
+       FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
+       WHERE o.id = ?${owner !== undefined ? ' AND o.customer_id = ?' : ''}`,
+      owner !== undefined ? [id, owner] : [id],
+    )) as Record<string, unknown>[];
+    if (!rows.length) throw orderNotFound(id);
+    const order = this.orderRows.read(rows[0], 'o_');
+    order.items = rows.filter((row) => row.i_id !== null).map((row) => this.itemRows.read(row, 'i_'));
     return order;
   }
 }

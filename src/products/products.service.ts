@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
 import { MAX_STOCK } from '../common/limits';
@@ -8,7 +8,7 @@ import { toCents } from '../common/money';
 import { byId, ListOrder, Page, PaginationQueryDto, readPage, RowsPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { RowReader } from '../database/row-reader';
-import { DatabaseTime, sqlDialect } from '../database/sql-dialect';
+import { DatabaseTime, executeCounting, sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CreateProductDto } from './dto/create-product.dto';
 import { ListProductsQueryDto } from './dto/list-products.dto';
@@ -135,10 +135,19 @@ export class ProductsService {
     return this.productRows.read(row);
   }
 
-  /** The products with these ids that exist and are not deleted. */
-  async findActive(manager: EntityManager, ids: number[]): Promise<Map<number, Product>> {
-    const found = await manager.find(Product, { where: { id: In(ids) } });
-    return new Map(found.map((p) => [p.id, p]));
+  /**
+   * The products with these ids that exist and are not deleted, their rows locked until the transaction ends
+   * (MySQL: SELECT … FOR UPDATE, in ascending id order like every multi-row lock here; SQLite's transactions are
+   * serialized anyway). Their stock cannot change under the caller, which therefore knows what a change leaves.
+   */
+  async lockActive(manager: EntityManager, ids: number[]): Promise<Map<number, Product>> {
+    const ascending = [...ids].sort((a, b) => a - b);
+    const lock = manager.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
+    const rows = (await manager.query(
+      `SELECT ${this.productRows.selectList()} FROM products WHERE id IN (${ascending.map(() => '?').join(', ')}) AND deleted_at IS NULL ORDER BY id${lock}`,
+      ascending,
+    )) as Record<string, unknown>[];
+    return new Map(rows.map((row) => this.productRows.read(row)).map((p) => [p.id, p]));
   }
 
   /** 404 unless the product ever existed: a deleted product's ledger stays readable. */
@@ -208,7 +217,7 @@ export class ProductsService {
 
   /** Takes `quantity` units of an active product if there are that many; false (and nothing changed) otherwise. */
   async takeStock(manager: EntityManager, id: number, quantity: number): Promise<boolean> {
-    return this.changeStock(manager, id, -quantity, 'stock_quantity >= :quantity AND deleted_at IS NULL', { quantity });
+    return this.changeStock(manager, id, -quantity, 'stock_quantity >= ? AND deleted_at IS NULL', [quantity]);
   }
 
   /**
@@ -217,7 +226,7 @@ export class ProductsService {
    * little room, and then what fits goes back (the cancel itself is not refused). Returns the units put back.
    */
   async returnStock(manager: EntityManager, id: number, quantity: number): Promise<number> {
-    if (await this.changeStock(manager, id, quantity, 'stock_quantity + :delta <= :max', { max: MAX_STOCK })) return quantity;
+    if (await this.changeStock(manager, id, quantity, 'stock_quantity + ? <= ?', [quantity, MAX_STOCK])) return quantity;
     const room = Math.max(0, MAX_STOCK - (await this.lockedQuantity(manager, id)));
     if (room) await this.changeStock(manager, id, room);
     return room;
@@ -225,14 +234,14 @@ export class ProductsService {
 
   /** Adds `delta` (negative to remove) unless that takes stock below 0 or above MAX_STOCK. */
   async adjustStock(manager: EntityManager, id: number, delta: number): Promise<boolean> {
-    return this.changeStock(manager, id, delta, 'stock_quantity + :delta BETWEEN 0 AND :max', { max: MAX_STOCK });
+    return this.changeStock(manager, id, delta, 'stock_quantity + ? BETWEEN 0 AND ?', [delta, MAX_STOCK]);
   }
 
   /** Sets the quantity; returns the change made (0 when it already was that). */
   async setStock(manager: EntityManager, id: number, quantity: number): Promise<number> {
     const current = await this.lockedQuantity(manager, id);
     if (current === quantity) return 0;
-    const changed = await this.changeStock(manager, id, quantity - current, 'stock_quantity = :current', { current });
+    const changed = await this.changeStock(manager, id, quantity - current, 'stock_quantity = ?', [current]);
     if (!changed) throw new Error(`stock of product ${id} changed under a row lock`);
     return quantity - current;
   }
@@ -303,21 +312,22 @@ export class ProductsService {
     return affected === 1;
   }
 
-  /** The one shape of every stock UPDATE: relative, and only where `condition` holds. */
+  /**
+   * The one shape of every stock UPDATE: relative, and only where `condition` holds (its `?` bound to
+   * `parameters`). Hand-written, as it runs for every line of every order; updated_at as TypeORM sets it.
+   */
   private async changeStock(
     manager: EntityManager,
     id: number,
     delta: number,
     condition?: string,
-    parameters: object = {},
+    parameters: unknown[] = [],
   ): Promise<boolean> {
-    const { affected } = await manager
-      .createQueryBuilder()
-      .update(Product)
-      .set({ stockQuantity: () => 'stock_quantity + :delta' })
-      .where(condition ? `id = :id AND ${condition}` : 'id = :id')
-      .setParameters({ ...parameters, id, delta })
-      .execute();
+    const affected = await executeCounting(
+      manager,
+      `UPDATE products SET stock_quantity = stock_quantity + ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?${condition ? ` AND ${condition}` : ''}`,
+      [delta, id, ...parameters],
+    );
     return affected === 1;
   }
 

@@ -9,6 +9,9 @@ import { enterRequest } from '../request-context';
  */
 export function logRequests(app: NestFastifyApplication, logger: Logger): void {
   const fastify = app.getHttpAdapter().getInstance();
+  // The request line is made here of known fields only (no body, header or credential can be in it), so it skips
+  // the redaction every other line goes through, which cost three times the rest of writing the line.
+  const requestLog = logger.child({}, { redact: [] });
   // not async: the request id must be bound in the synchronous frame the rest of the request continues from
   fastify.addHook('onRequest', (request, _reply, done) => {
     enterRequest(request.id);
@@ -20,7 +23,7 @@ export function logRequests(app: NestFastifyApplication, logger: Logger): void {
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const principal = (request as AuthenticatedRequest).principal;
-    logger.info(
+    requestLog.info(
       {
         request_id: request.id,
         method: request.method,
