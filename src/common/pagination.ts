@@ -67,7 +67,7 @@ export class PaginationQueryDto {
       'only a position in the same order, and the filters still apply.',
     maxLength: MAX_CURSOR_LENGTH,
     pattern: CURSOR_PATTERN.source,
-    example: 'eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WyIyMDI2LTExLTI1VDEwOjAwOjAwLjAwMFoiLDQyXX0',
+    // no example: Swagger UI's "Try it out" would send it, and a cursor belongs to one list
   })
   @IsOptional()
   @IsString()
