@@ -12,7 +12,8 @@ import { describeDriverError, isRetryable } from './driver-errors';
  * Enough for a hot row contended from every node of a Galera cluster (certification conflicts are 1213s
  * at COMMIT): full-jitter backoff from 5 ms doubling up to 1 s, at most ~4 s in all before giving up.
  */
-export const MAX_ATTEMPTS = 12;
+// enough for a Galera cluster re-forming after a node dies (tens of certification conflicts in a few seconds)
+export const MAX_ATTEMPTS = 20;
 const BASE_DELAY_MS = 5;
 const MAX_DELAY_MS = 1000;
 
