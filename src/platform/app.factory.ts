@@ -7,7 +7,7 @@ import { AppModule } from '../app.module';
 import { appConfig } from '../config/configuration';
 import { rerouteFrameworkError } from './framework-errors';
 import { BODY_LIMIT_BYTES, hardenHttp } from './http-hardening';
-import { createLogger } from './logging/logger';
+import { createLoggers } from './logging/logger';
 import { NestPinoLogger } from './logging/nest-pino-logger';
 import { requestIdFrom } from './request-context';
 import { logRequests } from './logging/request-logging';
@@ -39,7 +39,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     requestIdHeader: false,
     frameworkErrors: rerouteFrameworkError,
   });
-  const logger = createLogger({
+  const { logger, requestLogger } = createLoggers({
     level: levelOf(options.logger) ?? config.logLevel,
     format: config.logFormat,
     destination: options.logDestination,
@@ -48,7 +48,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });
-  logRequests(app, logger);
+  logRequests(app, requestLogger);
   recordRequestDurations(app);
   await hardenHttp(app, app.get(ConfigService).getOrThrow<string[]>('app.corsOrigins'));
   setupSwagger(app);
