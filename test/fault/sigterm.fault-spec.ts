@@ -2,6 +2,7 @@ import { Agent } from 'node:http';
 import { acknowledged, checkOrders, createSharedDatabase, orderLoad, seedCatalogue, type Catalogue } from './support/orders';
 import { API_KEY, send, sleep, startServer, type Exchange, type Server } from './support/server';
 import { ThrowawayMariadb } from './support/throwaway-mariadb';
+import { REQUEST_LOG_FLUSH_MS } from '../../src/platform/logging/logger';
 
 /**
  * shared/API.md "Shutdown": on SIGTERM the built server answers /health 503 at once, answers every request
@@ -13,6 +14,15 @@ const GRACE_MS = 10_000;
 const LOAD_BEFORE_SIGNAL_MS = 3000;
 /** Answers completed this long after the signal were written after the server saw it. */
 const SIGNAL_SEEN_WITHIN_MS = 250;
+
+/** The request lines of a server's output by request id (every line must be whole JSON). */
+function requestLines(output: string): Map<string, Record<string, unknown>> {
+  const lines = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return new Map(lines.filter((line) => line.msg === 'request').map((line) => [String(line.request_id), line]));
+}
 
 describe('SIGTERM under order load (built server, MariaDB)', () => {
   let database: Awaited<ReturnType<typeof createSharedDatabase>> | undefined;
@@ -29,6 +39,21 @@ describe('SIGTERM under order load (built server, MariaDB)', () => {
     await server?.stop();
     await database?.drop();
   }, 60_000);
+
+  it('writes a request line within a second of the answer when nothing else is logged (the request log is buffered)', async () => {
+    const requestId = `idle-flush-${Date.now()}`;
+    const answer = await send(new Agent({ keepAlive: false }), server!.baseUrl, 'GET', '/products?limit=1', undefined, {
+      'X-API-Key': API_KEY,
+      'X-Request-Id': requestId,
+    });
+    expect(answer).toMatchObject({ ok: true, status: 200 });
+    const answeredAt = Date.now();
+    // the line is written by the flush timer (REQUEST_LOG_FLUSH_MS, 1 s): looked for during twice that
+    while (!requestLines(server!.output()).has(requestId) && Date.now() - answeredAt < 2 * REQUEST_LOG_FLUSH_MS) await sleep(20);
+    const waitedMs = Date.now() - answeredAt;
+    console.log(`request log: the line of a lone request was written ${waitedMs} ms after its answer (flush every ${REQUEST_LOG_FLUSH_MS} ms)`);
+    expect(requestLines(server!.output()).get(requestId)).toMatchObject({ route: '/products', status: 200 });
+  });
 
   it('answers every request received (Connection: close, no reset), keeps the ledger whole and exits 0 within SHUTDOWN_GRACE_MS', async () => {
     const load = orderLoad(server!.baseUrl, catalogue, CLIENTS);
@@ -80,6 +105,11 @@ describe('SIGTERM under order load (built server, MariaDB)', () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(exitMs).toBeLessThan(GRACE_MS);
     expect(server!.output()).toMatch(/SIGTERM received[\s\S]*SIGINT received: already shutting down[\s\S]*Stopped in \d+ ms/);
+    // the buffered request lines were written out at exit: one for every answer, each whole
+    const lines = requestLines(server!.output());
+    const unlogged = answers.filter((exchange) => !lines.has(String(exchange.headers['x-request-id'])));
+    console.log(`sigterm: ${answers.length} answers, ${lines.size} request lines in the log after exit, ${unlogged.length} answers without one`);
+    expect(unlogged.length).toBe(0);
     // every 201 is in the database with its lines and ledger rows, nothing else is, and stock = ledger
     expect(check).toMatchObject({ missing: [], wrongLines: [], wrongMovements: [], unacknowledged: [], inconsistent: [], unbalanced: [] });
     expect(check.ordersInDatabase).toBe(acked.length);
