@@ -13,57 +13,100 @@ const SMALL = 10_000;
 const LARGE = 1_000_000;
 
 const ORDER_COLUMNS = 'id, customer_id, status, total_cents, carrier, tracking_number, created_at, updated_at';
+const ITEM_COLUMNS = 'id, order_id, product_id, product_name, unit_price_cents, quantity, line_total_cents';
 const MOVEMENT_COLUMNS = 'id, product_id, type, delta, quantity_after, reference_type, reference_id, reason, created_at';
+/** The app's TOTAL_CAP: a total counts at most this many rows (src/common/pagination.ts). */
+const TOTAL_CAP = 10_000;
 
 /**
- * The statements the app's lists run (as its query log shows them, without the column aliases), each with the
- * index that should serve it. A page reads `limit` entries of its index in order; a total counts every entry of
- * the range, which is what grows with the table.
+ * The statements a list runs for one page (src/common/pagination.ts readPage), without the column aliases: the
+ * capped total, the page's sort keys from the first page and from a cursor halfway down the list (FORCE INDEX, as
+ * the app sends them), the page's rows by primary key and, for orders, their lines. `table` is the table the plan
+ * row of interest reads (the capped total's subquery is a derived table); `index` the index that should serve it.
  */
-function listQueries(pageOrderIds) {
+function listQueries(lists) {
+  const queries = [];
+  for (const { name, table, filter, params, index, cursor } of lists) {
+    queries.push(
+      {
+        name: `${name}: total (capped)`,
+        sql: `SELECT COUNT(*) AS counted FROM (SELECT 1 FROM ${table} WHERE ${filter} LIMIT ${TOTAL_CAP + 1}) capped`,
+        params,
+        table,
+        index,
+      },
+      {
+        name: `${name}: first page's keys`,
+        sql: `SELECT created_at, id FROM ${table} FORCE INDEX (${index}) WHERE ${filter} ORDER BY created_at DESC, id DESC LIMIT 21`,
+        params,
+        table,
+        index,
+      },
+      {
+        name: `${name}: keys after a cursor halfway down`,
+        sql:
+          `SELECT created_at, id FROM ${table} FORCE INDEX (${index}) WHERE ${filter} ` +
+          'AND (created_at <= ? AND (created_at < ? OR (created_at = ? AND id < ?))) ORDER BY created_at DESC, id DESC LIMIT 21',
+        params: [...params, cursor.created_at, cursor.created_at, cursor.created_at, cursor.id],
+        table,
+        index,
+      },
+    );
+  }
+  return queries;
+}
+
+/** A list's page rows by primary key and an order page's lines, the same at any size. */
+function pageQueries(orderIds, movementIds) {
   return [
     {
-      name: 'history page',
-      sql: `SELECT ${ORDER_COLUMNS} FROM orders WHERE customer_id = ? ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0`,
-      params: [1],
-      index: 'IDX_orders_customer_created',
-    },
-    {
-      name: 'history total',
-      sql: 'SELECT COUNT(1) AS cnt FROM orders WHERE customer_id = ?',
-      params: [1],
-      index: 'IDX_orders_customer_created',
+      name: 'orders of a page, by id',
+      sql: `SELECT ${ORDER_COLUMNS} FROM orders WHERE id IN (?)`,
+      params: [orderIds],
+      table: 'orders',
+      index: 'PRIMARY',
     },
     {
       name: 'lines of a page',
-      sql: 'SELECT id, order_id, product_id, product_name, unit_price_cents, quantity, line_total_cents FROM order_items WHERE order_id IN (?)',
-      params: [pageOrderIds],
+      sql: `SELECT ${ITEM_COLUMNS} FROM order_items WHERE order_id IN (?)`,
+      params: [orderIds],
+      table: 'order_items',
       index: 'IDX_order_items_order_id',
     },
     {
-      name: 'orders by status page',
-      sql: `SELECT ${ORDER_COLUMNS} FROM orders WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0`,
-      params: ['pending'],
-      index: 'IDX_orders_status_created',
+      name: 'ledger entries of a page, by id',
+      sql: `SELECT ${MOVEMENT_COLUMNS} FROM stock_movements WHERE id IN (?)`,
+      params: [movementIds],
+      table: 'stock_movements',
+      index: 'PRIMARY',
     },
-    {
-      name: 'orders by status total',
-      sql: 'SELECT COUNT(1) AS cnt FROM orders WHERE status = ?',
-      params: ['pending'],
-      index: 'IDX_orders_status_created',
-    },
-    {
-      name: 'ledger page',
-      sql: `SELECT ${MOVEMENT_COLUMNS} FROM stock_movements WHERE product_id = ? ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0`,
-      params: [1],
-      index: 'IDX_stock_movements_product_created',
-    },
-    {
-      name: 'ledger total',
-      sql: 'SELECT COUNT(1) AS cnt FROM stock_movements WHERE product_id = ?',
-      params: [1],
-      index: 'IDX_stock_movements_product_created',
-    },
+  ];
+}
+
+/** The three lists measured at scale, each with a cursor halfway down it (customer 1, status pending, product 1). */
+async function scaleLists(db) {
+  const halfway = async (table, filter, params) => {
+    const [{ counted }] = await db.query(`SELECT COUNT(*) AS counted FROM ${table} WHERE ${filter}`, params);
+    const [row] = await db.query(`SELECT created_at, id FROM ${table} WHERE ${filter} ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?`, [
+      ...params,
+      Math.floor(Number(counted) / 2),
+    ]);
+    return row;
+  };
+  const lists = [
+    { name: 'history', table: 'orders', filter: 'customer_id = ?', params: [1], index: 'IDX_orders_customer_created' },
+    { name: 'orders by status', table: 'orders', filter: 'status = ?', params: ['pending'], index: 'IDX_orders_status_created' },
+    { name: 'ledger', table: 'stock_movements', filter: 'product_id = ?', params: [1], index: 'IDX_stock_movements_product_created' },
+  ];
+  for (const list of lists) list.cursor = await halfway(list.table, list.filter, list.params);
+  const orders = await db.query('SELECT id FROM orders WHERE customer_id = 1 ORDER BY created_at DESC, id DESC LIMIT 20');
+  const movements = await db.query('SELECT id FROM stock_movements WHERE product_id = 1 ORDER BY created_at DESC, id DESC LIMIT 20');
+  return [
+    ...listQueries(lists),
+    ...pageQueries(
+      orders.map((row) => row.id),
+      movements.map((row) => row.id),
+    ),
   ];
 }
 
@@ -72,18 +115,19 @@ function listQueries(pageOrderIds) {
  * the verdict says whether it is an index range read on the index meant for it, without a sort.
  */
 async function explainLists(db) {
-  const page = await db.query('SELECT id FROM orders WHERE customer_id = 1 ORDER BY created_at DESC, id DESC LIMIT 20');
   const plans = [];
-  for (const query of listQueries(page.map((row) => row.id))) {
-    const [plan] = await db.query(`EXPLAIN ${query.sql}`, query.params);
+  for (const query of await scaleLists(db)) {
+    // the plan row of the list's table: the capped total's outer row reads only the derived table
+    const ofTable = (rows) => rows.find((row) => row.table === query.table) ?? rows[0];
+    const plan = ofTable(await db.query(`EXPLAIN ${query.sql}`, query.params));
     let readRows = null;
     try {
-      const [analyzed] = await db.query(`ANALYZE ${query.sql}`, query.params);
+      const analyzed = ofTable(await db.query(`ANALYZE ${query.sql}`, query.params));
       readRows = analyzed.r_rows === null ? null : Number(analyzed.r_rows);
     } catch {
       // MySQL has no ANALYZE statement; its estimate stays
     }
-    const rangeRead = ['ref', 'range'].includes(plan.type) && plan.key === query.index && !/filesort/i.test(plan.Extra ?? '');
+    const rangeRead = ['ref', 'range', 'eq_ref'].includes(plan.type) && plan.key === query.index && !/filesort/i.test(plan.Extra ?? '');
     plans.push({
       name: query.name,
       type: plan.type,
