@@ -164,6 +164,44 @@ describe('readPage', () => {
   const page = (filter: Filter, query: Partial<PaginationQueryDto>) =>
     readPage(filter(dataSource.getRepository(Order).createQueryBuilder('o')), { limit: 3, offset: 0, ...query }, newest, 'unused');
 
+  // the same parameter names under other conditions, and the same conditions with other values: a cache keyed on
+  // anything less than the conditions' text would answer one of these with another's SQL
+  const filters: [string, Filter][] = [
+    ['no filter', (qb) => qb],
+    ['pending', (qb) => qb.andWhere('o.status = :status', { status: 'pending' })],
+    ['not pending', (qb) => qb.andWhere('o.status <> :status', { status: 'pending' })],
+    ['shipped', (qb) => qb.andWhere('o.status = :status', { status: 'shipped' })],
+    ['customer 2', (qb) => qb.andWhere('o.customerId = :customerId', { customerId: 2 })],
+    [
+      'customer 1, not cancelled',
+      (qb) => qb.andWhere('o.customerId = :customerId', { customerId: 1 }).andWhere('o.status <> :status', { status: 'cancelled' }),
+    ],
+    [
+      'pending or customer 2',
+      (qb) => qb.andWhere('(o.status = :status OR o.customerId = :customerId)', { status: 'pending', customerId: 2 }),
+    ],
+  ];
+
+  it('answers every filter shape with its own SQL and values, whichever shape ran before', async () => {
+    // twice round, so that the second reads every shape from what the first built
+    for (const round of [1, 2]) {
+      for (const [name, filter] of filters) {
+        const all = await expected(filter);
+        const first = await page(filter, {});
+        const offset = await page(filter, { offset: 2 });
+        const next = first.nextCursor ? await page(filter, { after: first.nextCursor }) : undefined;
+        expect({ round, name, first: first.rows, offset: offset.rows, next: next?.rows, total: first.total }).toEqual({
+          round,
+          name,
+          first: all.slice(0, 3),
+          offset: all.slice(2, 5),
+          next: all.length > 3 ? all.slice(3, 6) : undefined,
+          total: all.length,
+        });
+      }
+    }
+  });
+
   it('reads the rows as getMany hydrates them', async () => {
     const { rows } = await page((qb) => qb, { limit: 12 });
     expect(rows.every((row) => row instanceof Order && typeof row.totalCents === 'number' && row.createdAt instanceof Date)).toBe(true);
