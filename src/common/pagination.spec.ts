@@ -1,7 +1,10 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { inMemoryDataSource } from '../database/in-memory-data-source';
+import { Order } from '../orders/entities/order.entity';
 import { MAX_ID } from './limits';
-import { byId, decodeCursor, DEFAULT_LIMIT, encodeCursor, ListOrder, newestFirst, PaginationQueryDto } from './pagination';
+import { byId, decodeCursor, DEFAULT_LIMIT, encodeCursor, ListOrder, newestFirst, PaginationQueryDto, readPage } from './pagination';
 import { ProblemException } from './problem';
 
 /** As the global ValidationPipe sees a query string: every value a string (or an array when repeated). */
@@ -133,4 +136,75 @@ describe('cursor codec', () => {
     ['a fractional quantity', [0.5, 1]],
     ['a quantity as a string', ['3', 1]],
   ])('refuses %s', (_case, keys) => expectRefused(leveled, raw({ list: 'levels', keys })));
+});
+
+describe('readPage', () => {
+  let dataSource: DataSource;
+  const newest = newestFirst<Order>('orders');
+
+  beforeAll(async () => {
+    dataSource = await inMemoryDataSource();
+    await dataSource.query("INSERT INTO customers (name, email, email_key) VALUES ('Ada', 'ada@example.com', 'ada@example.com')");
+    await dataSource.query("INSERT INTO customers (name, email, email_key) VALUES ('Bob', 'bob@example.com', 'bob@example.com')");
+    // ties on created_at in pairs, so that the id decides within each
+    for (let n = 0; n < 12; n++) {
+      await dataSource.query('INSERT INTO orders (customer_id, status, total_cents, created_at) VALUES (?, ?, 100, ?)', [
+        1 + (n % 2),
+        ['pending', 'shipped', 'cancelled'][n % 3],
+        `2026-01-01 00:00:0${Math.floor(n / 2)}.250`,
+      ]);
+    }
+  });
+  afterAll(() => dataSource.destroy());
+
+  type Filter = (qb: SelectQueryBuilder<Order>) => SelectQueryBuilder<Order>;
+  /** The same list as TypeORM reads it whole, each time with its own SQL. */
+  const expected = (filter: Filter) =>
+    filter(dataSource.getRepository(Order).createQueryBuilder('o')).orderBy('o.createdAt', 'DESC').addOrderBy('o.id', 'DESC').getMany();
+  const page = (filter: Filter, query: Partial<PaginationQueryDto>) =>
+    readPage(filter(dataSource.getRepository(Order).createQueryBuilder('o')), { limit: 3, offset: 0, ...query }, newest, 'unused');
+
+  // the same parameter names under other conditions, and the same conditions with other values: a cache keyed on
+  // anything less than the conditions' text would answer one of these with another's SQL
+  const filters: [string, Filter][] = [
+    ['no filter', (qb) => qb],
+    ['pending', (qb) => qb.andWhere('o.status = :status', { status: 'pending' })],
+    ['not pending', (qb) => qb.andWhere('o.status <> :status', { status: 'pending' })],
+    ['shipped', (qb) => qb.andWhere('o.status = :status', { status: 'shipped' })],
+    ['customer 2', (qb) => qb.andWhere('o.customerId = :customerId', { customerId: 2 })],
+    [
+      'customer 1, not cancelled',
+      (qb) => qb.andWhere('o.customerId = :customerId', { customerId: 1 }).andWhere('o.status <> :status', { status: 'cancelled' }),
+    ],
+    [
+      'pending or customer 2',
+      (qb) => qb.andWhere('(o.status = :status OR o.customerId = :customerId)', { status: 'pending', customerId: 2 }),
+    ],
+  ];
+
+  it('answers every filter shape with its own SQL and values, whichever shape ran before', async () => {
+    // twice round, so that the second reads every shape from what the first built
+    for (const round of [1, 2]) {
+      for (const [name, filter] of filters) {
+        const all = await expected(filter);
+        const first = await page(filter, {});
+        const offset = await page(filter, { offset: 2 });
+        const next = first.nextCursor ? await page(filter, { after: first.nextCursor }) : undefined;
+        expect({ round, name, first: first.rows, offset: offset.rows, next: next?.rows, total: first.total }).toEqual({
+          round,
+          name,
+          first: all.slice(0, 3),
+          offset: all.slice(2, 5),
+          next: all.length > 3 ? all.slice(3, 6) : undefined,
+          total: all.length,
+        });
+      }
+    }
+  });
+
+  it('reads the rows as getMany hydrates them', async () => {
+    const { rows } = await page((qb) => qb, { limit: 12 });
+    expect(rows.every((row) => row instanceof Order && typeof row.totalCents === 'number' && row.createdAt instanceof Date)).toBe(true);
+    expect(rows).toEqual(await expected((qb) => qb));
+  });
 });

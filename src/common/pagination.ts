@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { RowReader } from '../database/row-reader';
 import { CommonErrors } from './common.errors';
 import { QueryInt } from './dto-helpers';
 import { MAX_ID } from './limits';
@@ -236,6 +237,7 @@ export interface RowsPage<E> {
  * - the total: `SELECT COUNT(*) FROM (SELECT 1 … LIMIT TOTAL_CAP + 1)`, which stops after TOTAL_CAP + 1 rows.
  * Offset paging still works, but the keys query reads and skips `offset` index entries, so its cost grows with
  * the offset; `after` seeks.
+ * TypeORM writes the count's and the keys' SQL once per shape of list (see sqlOf); a request only binds its values.
  */
 export async function readPage<E extends ObjectLiteral & { id: number }>(
   qb: SelectQueryBuilder<E>,
@@ -276,38 +278,43 @@ async function pageKeys<E extends ObjectLiteral>(
   index: string,
   after: CursorValue[] | undefined,
 ): Promise<Record<string, unknown>[]> {
-  const column = (key: SortKey<E>) => `${qb.alias}.${key.property}`;
-  const page = qb.clone().select(column(order.keys[0]), 'key_0');
-  order.keys.slice(1).forEach((key, i) => page.addSelect(column(key), `key_${i + 1}`));
-  if (after) {
-    page.andWhere(
-      keysetCondition(order, column),
-      Object.fromEntries(order.keys.map((key, i) => [`keyset_${i}`, toParameter(key.kind, after[i])])),
-    );
-  }
-  page.orderBy();
-  for (const key of order.keys) page.addOrderBy(column(key), order.direction);
-  page.limit(query.limit + 1).offset(query.offset);
-  const mysql = qb.connection.options.type === 'mysql';
-  if (mysql) page.useIndex(index);
-  const [sql, parameters] = page.getQueryAndParameters();
-  // TypeORM writes USE INDEX, a suggestion MariaDB weighs against ref access and loses; FORCE INDEX is what makes it seek
-  return qb.connection.query(mysql ? sql.replace(' USE INDEX (', ' FORCE INDEX (') : sql, parameters);
+  const variant = ['keys', index, order.direction, ...order.keys.map((key) => key.property), after ? 'after' : 'first'];
+  const sql = sqlOf(qb, variant, () => {
+    const column = (key: SortKey<E>) => `${qb.alias}.${key.property}`;
+    const page = qb.clone().select(column(order.keys[0]), 'key_0');
+    order.keys.slice(1).forEach((key, i) => page.addSelect(column(key), `key_${i + 1}`));
+    if (after) page.andWhere(keysetCondition(order, column));
+    page.orderBy();
+    for (const key of order.keys) page.addOrderBy(column(key), order.direction);
+    if (qb.connection.options.type !== 'mysql') return page.getQuery();
+    // TypeORM writes USE INDEX, a suggestion MariaDB weighs against ref access and loses; FORCE INDEX is what makes it seek
+    return page.useIndex(index).getQuery().replace(' USE INDEX (', ' FORCE INDEX (');
+  });
+  const keyset = after ? Object.fromEntries(order.keys.map((key, i) => [`keyset_${i}`, toParameter(key.kind, after[i])])) : {};
+  // as TypeORM writes them, last (no lock follows); the one part of the text that changes with the request
+  return run(qb, `${sql} LIMIT ${query.limit + 1} OFFSET ${query.offset}`, keyset);
 }
 
+const rowReaders = new WeakMap<EntityMetadata, RowReader<ObjectLiteral>>();
+
 /**
- * The page's rows by primary key, in the page's order. withDeleted: the keys query has already left deleted rows
- * out, and without a second `deleted_at IS NULL` this is a read of the primary key alone (a row soft-deleted in
- * between is shown as it was a moment before).
+ * The page's rows by primary key, in the page's order. No `deleted_at IS NULL`: the keys query has already left
+ * deleted rows out, and without it this is a read of the primary key alone (a row soft-deleted in between is
+ * shown as it was a moment before). Hand-written and read by RowReader, which converts each column as TypeORM's
+ * getMany does, without its query building and hydration.
  */
 async function rowsByIds<E extends ObjectLiteral & { id: number }>(qb: SelectQueryBuilder<E>, ids: number[]): Promise<E[]> {
   if (!ids.length) return [];
-  const found = await qb.connection
-    .createQueryBuilder<E>(qb.expressionMap.mainAlias!.target, qb.alias)
-    .withDeleted()
-    .where(`${qb.alias}.id IN (:...ids)`, { ids })
-    .getMany();
-  const byId = new Map(found.map((row) => [Number(row.id), row]));
+  const { connection, alias } = qb;
+  const { metadata } = qb.expressionMap.mainAlias!;
+  let reader = rowReaders.get(metadata) as RowReader<E> | undefined;
+  if (!reader) rowReaders.set(metadata, (reader = new RowReader<E>(connection, metadata.target)));
+  const quote = (name: string) => connection.driver.escape(name);
+  const found = (await connection.query(
+    `SELECT ${reader.selectList(alias)} FROM ${quote(metadata.tableName)} ${quote(alias)} WHERE ${quote(alias)}.${quote('id')} IN (${ids.map(() => '?').join(', ')})`,
+    ids,
+  )) as Record<string, unknown>[];
+  const byId = new Map(found.map((row) => reader.read(row)).map((row) => [Number(row.id), row]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
@@ -332,19 +339,59 @@ function keysetCondition<E>(order: ListOrder<E>, column: (key: SortKey<E>) => st
 
 /** How many rows match the filters, counting no further than TOTAL_CAP + 1 (so never more than that is read). */
 async function cappedCount<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): Promise<{ total: number; totalExact: boolean }> {
-  const [sql, parameters] = qb
-    .clone()
-    .select('1', 'one')
-    .orderBy()
-    .limit(TOTAL_CAP + 1)
-    .offset(undefined)
-    .getQueryAndParameters();
-  // raw, because the LIMIT must stay inside the subquery; mysql2 answers COUNT(*) as a string
-  const [row] = (await qb.connection.query(`SELECT COUNT(*) AS counted FROM (${sql}) capped`, parameters)) as {
-    counted: number | string;
-  }[];
+  const sql = sqlOf(qb, ['count'], () => {
+    const capped = qb
+      .clone()
+      .select('1', 'one')
+      .orderBy()
+      .limit(TOTAL_CAP + 1)
+      .offset(undefined)
+      .getQuery();
+    // raw, because the LIMIT must stay inside the subquery
+    return `SELECT COUNT(*) AS counted FROM (${capped}) capped`;
+  });
+  // mysql2 answers COUNT(*) as a string
+  const [row] = (await run(qb, sql)) as { counted: number | string }[];
   const counted = Number(row.counted);
   return counted > TOTAL_CAP ? { total: TOTAL_CAP, totalExact: false } : { total: counted, totalExact: true };
+}
+
+/** A caller that wrote values into its conditions would make a shape of each value: past this many, none is kept. */
+const MAX_SHAPES_PER_TABLE = 256;
+const builtSql = new WeakMap<EntityMetadata, Map<string, string>>();
+
+/**
+ * The SQL `build` writes from `qb` for one of readPage's queries (`variant`), with its parameters still named
+ * (`:status`): TypeORM's building (clone, getQuery and its rewriting of property names) stood out in the profile
+ * of a list request, so it is built once per shape and kept. A shape is what the SQL depends on: the table (one cache per entity of each data source), the alias,
+ * withDeleted, the conditions as the caller wrote them, and `variant`, which must name everything else `build`
+ * reads. Only the parameters' values change between requests of a shape, and `run` binds them as TypeORM does.
+ * A builder with conditions that are not text (Brackets, objects: TypeORM writes them from their values) or with
+ * joins or grouping has no shape, and is built every time.
+ */
+function sqlOf<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, variant: string[], build: () => string): string {
+  const { mainAlias, wheres, joinAttributes, groupBys, havings, withDeleted } = qb.expressionMap;
+  const conditions = wheres.map(({ type, condition }) => (typeof condition === 'string' ? [type, condition] : undefined));
+  if (joinAttributes.length || groupBys.length || havings.length || conditions.includes(undefined)) return build();
+  let shapes = builtSql.get(mainAlias!.metadata);
+  if (!shapes) builtSql.set(mainAlias!.metadata, (shapes = new Map()));
+  const shape = JSON.stringify([variant, qb.alias, withDeleted, conditions]);
+  let sql = shapes.get(shape);
+  if (sql === undefined) {
+    sql = build();
+    if (shapes.size < MAX_SHAPES_PER_TABLE) shapes.set(shape, sql);
+  }
+  return sql;
+}
+
+/** Runs SQL from sqlOf with the builder's parameters and `more`, bound as getQueryAndParameters binds them. */
+function run<E extends ObjectLiteral>(
+  qb: SelectQueryBuilder<E>,
+  sql: string,
+  more: ObjectLiteral = {},
+): Promise<Record<string, unknown>[]> {
+  const [bound, parameters] = qb.connection.driver.escapeQueryWithParameters(sql, { ...qb.getParameters(), ...more });
+  return qb.connection.query(bound, parameters);
 }
 
 /** The answer: the page's rows mapped (with their index, for answers assembled beside the rows). */

@@ -3,6 +3,7 @@ import { Customer } from '../customers/entities/customer.entity';
 import { OrderItem } from '../orders/entities/order-item.entity';
 import { Order } from '../orders/entities/order.entity';
 import { Product } from '../products/entities/product.entity';
+import { Webhook } from '../webhooks/entities/webhook.entity';
 import { inMemoryDataSource } from './in-memory-data-source';
 import { RowReader } from './row-reader';
 
@@ -59,5 +60,18 @@ describe('RowReader', () => {
     expect(orders.read(row, 'o_')).toEqual(await dataSource.manager.findOneByOrFail(Order, { id: order.id }));
     expect(items.read(row, 'i_')).toMatchObject({ orderId: order.id, productName: 'Beans', quantity: 2, lineTotalCents: 3998 });
     expect(typeof items.read(row, 'i_').lineTotalCents).toBe('number');
+  });
+
+  it('leaves out the select: false columns, as TypeORM reads an entity unless asked for them', async () => {
+    const { manager } = dataSource;
+    const { id } = await manager.save(
+      manager.create(Webhook, { url: 'https://example.com/hook', eventTypes: ['*'], secret: 'whsec_x', enabled: true }),
+    );
+    const sut = new RowReader(dataSource, Webhook);
+    const [row] = (await dataSource.query(`SELECT ${sut.selectList()} FROM webhooks WHERE id = ?`, [id])) as Record<string, unknown>[];
+
+    expect(sut.selectList()).not.toContain('secret');
+    expect(sut.read(row)).toEqual(await manager.findOneByOrFail(Webhook, { id }));
+    expect(sut.read(row).eventTypes).toEqual(['*']);
   });
 });

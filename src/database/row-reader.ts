@@ -16,7 +16,10 @@ export class RowReader<T extends ObjectLiteral> {
     entity: EntityTarget<T>,
   ) {
     this.metadata = dataSource.getMetadata(entity);
-    this.columns = this.metadata.columns.map((column) => ({ name: column.databaseName, property: column.propertyName, column }));
+    // as TypeORM's own reads, without the `select: false` columns (secrets, payloads), which only their readers name
+    this.columns = this.metadata.columns
+      .filter((column) => column.isSelect)
+      .map((column) => ({ name: column.databaseName, property: column.propertyName, column }));
   }
 
   /**
