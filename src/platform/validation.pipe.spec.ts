@@ -182,7 +182,7 @@ describe('the validation fast paths', () => {
         case 5:
           return pick([undefined, null, '', 'order', 1, true, [], [validBody()]]);
         case 6:
-          return nullPrototype(validBody());
+          return pick([nullPrototype(validBody()), Object.assign(Object.create({ currency: 'EUR' }) as object, validBody())]);
         case 7:
           return { items: validLines(2), customer_id: pick(ids) };
         case 8:
@@ -243,7 +243,7 @@ describe('the validation fast paths', () => {
 
   describe('query DTOs', () => {
     const ints = ['0', '1', '2', '20', '99', '100', '101', '00', '007', '0000000001', '1000000000', '1000000001'];
-    const ids = ['1', '7', '2147483647', '2147483648', '9999999999', '10000000000', '01'];
+    const ids = ['0', '00', '1', '7', '2147483647', '2147483648', '9999999999', '10000000000', '01'];
     const badInts = [
       '-0',
       '-1',
@@ -264,7 +264,7 @@ describe('the validation fast paths', () => {
       'abc',
       '٣',
     ];
-    const cursors = ['abc', '', 'eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WzFdfQ', 'a'.repeat(600), '!!'];
+    const cursors = ['abc', '', ' abc ', 'abc\n', 'eyJsaXN0Ijoib3JkZXJzIiwia2V5cyI6WzFdfQ', 'a'.repeat(600), '!!'];
     const statuses = [...ORDER_STATUSES, 'PENDING', 'Pending', ' pending', '', 'unknown', 'constructor', 'toString'];
     const repeated = (values: readonly string[]) => [pick(values), pick(values)];
     const value = (values: readonly string[]) => (chance(0.08) ? repeated(values) : pick(values));
