@@ -98,13 +98,16 @@ export class AccountsService implements OnModuleInit {
 
   /**
    * For the guard, on every customer request: whether the token's login still exists, belongs to its customer
-   * and has not changed its password since the token was issued. One primary-key read. (A login exists only
-   * while its customer does: deleting the customer deletes it in the same transaction.)
+   * and has not changed its password since the token was issued. One primary-key read, written by hand: building
+   * it with TypeORM cost more than running it. (A login exists only while its customer does: deleting the
+   * customer deletes it in the same transaction.)
    */
-  isTokenCurrent(claims: { accountId: number; customerId: number; tokenVersion: number }): Promise<boolean> {
-    return this.accountsRepository.exists({
-      where: { id: claims.accountId, customerId: claims.customerId, tokenVersion: claims.tokenVersion },
-    });
+  async isTokenCurrent(claims: { accountId: number; customerId: number; tokenVersion: number }): Promise<boolean> {
+    const rows = (await this.accountsRepository.manager.query(
+      'SELECT 1 FROM accounts WHERE id = ? AND customer_id = ? AND token_version = ? LIMIT 1',
+      [claims.accountId, claims.customerId, claims.tokenVersion],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** For login: the account with this username (any case), or null. */

@@ -1,6 +1,7 @@
+import { createSecretKey } from 'node:crypto';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
+import { JwtModule, type JwtModuleOptions } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AccountsModule } from '../accounts/accounts.module';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
@@ -16,6 +17,15 @@ import { RateLimitGuard } from './rate-limit.guard';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
 import { SlidingWindowThrottlerStorage } from './throttler-storage';
 
+/**
+ * The secret as a key made once, from the same UTF-8 bytes jsonwebtoken takes from the string (tokens issued
+ * with either verify with the other). Given the string, jsonwebtoken would try to read it as a PEM key, fail,
+ * and make the key anew on every sign and verify.
+ */
+export function jwtOptions(auth: AuthConfig): JwtModuleOptions {
+  return { secret: createSecretKey(Buffer.from(auth.jwtSecret, 'utf8')), signOptions: { algorithm: 'HS256' } };
+}
+
 @Global()
 @Module({
   imports: [
@@ -23,7 +33,7 @@ import { SlidingWindowThrottlerStorage } from './throttler-storage';
     ApiKeysModule,
     JwtModule.registerAsync({
       inject: [authConfig.KEY],
-      useFactory: (auth: AuthConfig) => ({ secret: auth.jwtSecret, signOptions: { algorithm: 'HS256' } }),
+      useFactory: jwtOptions,
     }),
     ThrottlerModule.forRootAsync({
       inject: [appConfig.KEY, RedisConnection],

@@ -13,12 +13,21 @@ export const IsOptionalNotNull = () => ValidateIf((_object, value) => value !== 
 /** Trims surrounding white space from string input (non-strings pass through to fail validation). */
 export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
+const QUERY_INT = /^\d{1,10}$/;
+
 /**
  * Integer query parameters (`limit`, `offset`, ids) are plain decimal digits: anything else (`0x10`, `1e1`, `-1`,
  * `1.0`, ` 5`, an empty value, a repeated parameter) stays as sent and fails @IsInt(). Number() would read hex
  * and exponents. More than 10 digits stays a string too, beyond any bound and before any precision loss.
  */
-export const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value));
+export const QueryInt = () => Transform(({ value }) => (typeof value === 'string' && QUERY_INT.test(value) ? Number(value) : value));
+
+/** A query integer as QueryInt reads it, if @IsInt() @Min(min) @Max(max) then accept it; else undefined. */
+export function queryInt(value: string, min: number, max: number): number | undefined {
+  if (!QUERY_INT.test(value)) return undefined;
+  const parsed = Number(value);
+  return parsed >= min && parsed <= max ? parsed : undefined;
+}
 
 /**
  * Money in currency units with at most 2 decimals (see isMoneyAmount). Replaces @IsNumber({ maxDecimalPlaces }),

@@ -2,13 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
 import type { EntityMetadata, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { RowReader } from '../database/row-reader';
+import { ValidationFastPath, type QueryFields, recogniseQuery } from '../platform/validation-fast-path';
 import { CommonErrors } from './common.errors';
-import { QueryInt } from './dto-helpers';
+import { queryInt, QueryInt } from './dto-helpers';
 import { MAX_ID } from './limits';
 import { problem } from './problem';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
+const MAX_OFFSET = 1_000_000_000;
 /** `total` counts at most this many rows; a list with more answers this number with `total_exact: false`. */
 export const TOTAL_CAP = 10_000;
 /** No cursor a list hands out comes near this length; longer input is refused before it is decoded. */
@@ -26,6 +28,23 @@ const ZeroWithCursor = () =>
     },
   });
 
+/** The paging parameters as the decorators below accept them; a list's query DTO adds its filters. */
+export const PAGE_FIELDS: QueryFields = {
+  limit: (value) => queryInt(value, 1, MAX_LIMIT),
+  offset: (value) => queryInt(value, 0, MAX_OFFSET),
+  after: (value) => value,
+};
+
+/**
+ * A page query (`Dto` with `fields`) from plainly valid query input, or undefined (see ValidationFastPath).
+ * Like ZeroWithCursor, a cursor with a non-zero offset is not plainly valid.
+ */
+export function recognisePage<T extends PaginationQueryDto>(input: unknown, Dto: new () => T, fields = PAGE_FIELDS): T | undefined {
+  const page = recogniseQuery(input, Dto, fields);
+  return page && (page.after === undefined || page.offset === 0) ? page : undefined;
+}
+
+@ValidationFastPath((input) => recognisePage(input, PaginationQueryDto))
 export class PaginationQueryDto {
   @ApiPropertyOptional({
     type: 'integer',
@@ -46,7 +65,7 @@ export class PaginationQueryDto {
     type: 'integer',
     format: 'int32',
     minimum: 0,
-    maximum: 1_000_000_000,
+    maximum: MAX_OFFSET,
     default: 0,
     description:
       'Items to skip (offset paging). The database still reads the items it skips, so a deep offset costs more the deeper ' +
@@ -56,7 +75,7 @@ export class PaginationQueryDto {
   @QueryInt()
   @IsInt()
   @Min(0)
-  @Max(1_000_000_000)
+  @Max(MAX_OFFSET)
   @ZeroWithCursor()
   offset: number = 0;
 

@@ -1,11 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { QueryInt } from '../../common/dto-helpers';
+import { queryInt, QueryInt } from '../../common/dto-helpers';
 import { MAX_ID } from '../../common/limits';
-import { PaginationQueryDto } from '../../common/pagination';
+import { PAGE_FIELDS, PaginationQueryDto, recognisePage } from '../../common/pagination';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 import { ID_SCHEMA } from '../../platform/openapi/api-id-param.decorator';
+import { ValidationFastPath } from '../../platform/validation-fast-path';
 
+const FIELDS = {
+  ...PAGE_FIELDS,
+  status: (value: string) => ORDER_STATUSES.find((status) => status === value),
+  customer_id: (value: string) => queryInt(value, 1, MAX_ID),
+};
+
+@ValidationFastPath((input) => recognisePage(input, ListOrdersQueryDto, FIELDS))
 export class ListOrdersQueryDto extends PaginationQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
   @IsOptional()
