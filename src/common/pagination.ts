@@ -233,7 +233,8 @@ export interface RowsPage<E> {
  * - the page's keys: the filters, plus with `after` the keyset condition, ordered by the keys, LIMIT limit + 1
  *   (the extra row only says whether a next page exists, so the last page answers `next_cursor: null`);
  * - the page's rows, by primary key;
- * - the total: `SELECT COUNT(*) FROM (SELECT 1 … LIMIT TOTAL_CAP + 1)`, which stops after TOTAL_CAP + 1 rows.
+ * - the total: `SELECT COUNT(*) FROM (SELECT 1 … LIMIT TOTAL_CAP + 1)`, which stops after TOTAL_CAP + 1 rows;
+ *   none when `options.total` gives it (a count the list's owner keeps as rows are written), only capped.
  * Offset paging still works, but the keys query reads and skips `offset` index entries, so its cost grows with
  * the offset; `after` seeks.
  */
@@ -242,9 +243,10 @@ export async function readPage<E extends ObjectLiteral & { id: number }>(
   query: PaginationQueryDto,
   order: ListOrder<E>,
   index: string,
+  options?: { total?: number },
 ): Promise<RowsPage<E>> {
   const after = query.after === undefined ? undefined : decodeCursor(order, query.after);
-  const { total, totalExact } = await cappedCount(qb);
+  const { total, totalExact } = options?.total === undefined ? await cappedCount(qb) : capTotal(options.total);
   const keys = await pageKeys(qb, query, order, index, after);
   const more = keys.length > query.limit;
   if (more) keys.length = query.limit;
@@ -343,9 +345,11 @@ async function cappedCount<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): 
   const [row] = (await qb.connection.query(`SELECT COUNT(*) AS counted FROM (${sql}) capped`, parameters)) as {
     counted: number | string;
   }[];
-  const counted = Number(row.counted);
-  return counted > TOTAL_CAP ? { total: TOTAL_CAP, totalExact: false } : { total: counted, totalExact: true };
+  return capTotal(Number(row.counted));
 }
+
+const capTotal = (counted: number) =>
+  counted > TOTAL_CAP ? { total: TOTAL_CAP, totalExact: false } : { total: counted, totalExact: true };
 
 /** The answer: the page's rows mapped (with their index, for answers assembled beside the rows). */
 export function toPage<E, T>(page: RowsPage<E>, query: PaginationQueryDto, map: (row: E, index: number) => T): Page<T> {
