@@ -6,8 +6,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * customer's orders, whose cost grows with them (2,500 index entries per request at a million orders). Backfilled
  * from the orders there are; orders are never deleted, so the count only grows.
  *
- * Plain `ALTER TABLE … ADD COLUMN` rather than queryRunner.addColumn: on SQLite TypeORM would rebuild the table; a
- * column with a constant default is added in place by SQLite, and instantly by MariaDB.
+ * Plain `ALTER TABLE` rather than queryRunner.addColumn/dropColumn: on SQLite TypeORM would rebuild the table, and
+ * dropping the old `customers` fails its foreign keys (orders and accounts refer to it) inside the migration's
+ * transaction. A column with a constant default is added and dropped in place by SQLite (3.35+), instantly added by
+ * MariaDB.
  */
 export class CustomerOrdersCount1764730000000 implements MigrationInterface {
   name = 'CustomerOrdersCount1764730000000';
@@ -18,6 +20,6 @@ export class CustomerOrdersCount1764730000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropColumn('customers', 'orders_count');
+    await queryRunner.query('ALTER TABLE customers DROP COLUMN orders_count');
   }
 }
