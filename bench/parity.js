@@ -129,8 +129,10 @@ async function checkParity(app, baseline) {
   await compareCalls('insufficient stock', 'POST', '/orders', { body: { customer_id: 1, items: [{ product_id: scarce, quantity: 2 }] } });
   await compareCalls('unknown product', 'POST', '/orders', { body: { customer_id: 1, items: [{ product_id: 99_999, quantity: 1 }] } });
   await compareCalls('unknown customer', 'POST', '/orders', { body: { customer_id: 99_999, items: [{ product_id: 1, quantity: 1 }] } });
-  // refused placements roll their count back with them
-  await compareCalls('history after the refusals', 'GET', '/orders/1/history?limit=1');
+  // refused placements roll their count back with them (the cursor holds the placement's time, which differs)
+  await compareCalls('history after the refusals', 'GET', '/orders/1/history?limit=1', {
+    pick: ({ status, body }) => ({ status, total: body.total, total_exact: body.total_exact }),
+  });
   await compareCalls('invalid order', 'POST', '/orders', {
     body: { customer_id: 1, items: [{ product_id: 1, quantity: 0 }], coupon: 'x' },
     pick: ({ status, body }) => ({ status, code: body.code, fields: body.errors?.map((e) => e.field).sort() }),
