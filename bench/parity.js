@@ -55,6 +55,8 @@ async function rowsOfOrder(db, orderId) {
       "SELECT id, product_id, type, delta, quantity_after, reference_type, reference_id, reason, actor FROM stock_movements WHERE reference_type = 'order' AND reference_id = ?",
     ),
     products: await rows('SELECT id, stock_quantity FROM products WHERE id IN (SELECT product_id FROM order_items WHERE order_id = ?)'),
+    // the count placement keeps, which a history's total is
+    customers: await rows('SELECT id, orders_count FROM customers WHERE id = (SELECT customer_id FROM orders WHERE id = ?)'),
     // the seed writes no events: those there are this order's (position is stamped later by the app's relay alone);
     // request_id as stored, not by form: the placement sent the same X-Request-Id to both
     events: (
@@ -127,6 +129,10 @@ async function checkParity(app, baseline) {
   await compareCalls('insufficient stock', 'POST', '/orders', { body: { customer_id: 1, items: [{ product_id: scarce, quantity: 2 }] } });
   await compareCalls('unknown product', 'POST', '/orders', { body: { customer_id: 1, items: [{ product_id: 99_999, quantity: 1 }] } });
   await compareCalls('unknown customer', 'POST', '/orders', { body: { customer_id: 99_999, items: [{ product_id: 1, quantity: 1 }] } });
+  // refused placements roll their count back with them (the cursor holds the placement's time, which differs)
+  await compareCalls('history after the refusals', 'GET', '/orders/1/history?limit=1', {
+    pick: ({ status, body }) => ({ status, total: body.total, total_exact: body.total_exact }),
+  });
   await compareCalls('invalid order', 'POST', '/orders', {
     body: { customer_id: 1, items: [{ product_id: 1, quantity: 0 }], coupon: 'x' },
     pick: ({ status, body }) => ({ status, code: body.code, fields: body.errors?.map((e) => e.field).sort() }),

@@ -253,7 +253,8 @@ export interface RowsPage<E> {
  * - the page's keys: the filters, plus with `after` the keyset condition, ordered by the keys, LIMIT limit + 1
  *   (the extra row only says whether a next page exists, so the last page answers `next_cursor: null`);
  * - the page's rows, by primary key;
- * - the total: `SELECT COUNT(*) FROM (SELECT 1 … LIMIT TOTAL_CAP + 1)`, which stops after TOTAL_CAP + 1 rows.
+ * - the total: `SELECT COUNT(*) FROM (SELECT 1 … LIMIT TOTAL_CAP + 1)`, which stops after TOTAL_CAP + 1 rows;
+ *   none when `options.total` gives it (a count the list's owner keeps as rows are written), only capped.
  * Offset paging still works, but the keys query reads and skips `offset` index entries, so its cost grows with
  * the offset; `after` seeks.
  * TypeORM writes the count's and the keys' SQL once per shape of list (see sqlOf); a request only binds its values.
@@ -263,9 +264,10 @@ export async function readPage<E extends ObjectLiteral & { id: number }>(
   query: PaginationQueryDto,
   order: ListOrder<E>,
   index: string,
+  options?: { total?: number },
 ): Promise<RowsPage<E>> {
   const after = query.after === undefined ? undefined : decodeCursor(order, query.after);
-  const { total, totalExact } = await cappedCount(qb);
+  const { total, totalExact } = options?.total === undefined ? await cappedCount(qb) : capTotal(options.total);
   const keys = await pageKeys(qb, query, order, index, after);
   const more = keys.length > query.limit;
   if (more) keys.length = query.limit;
@@ -371,9 +373,11 @@ async function cappedCount<E extends ObjectLiteral>(qb: SelectQueryBuilder<E>): 
   });
   // mysql2 answers COUNT(*) as a string
   const [row] = (await run(qb, sql)) as { counted: number | string }[];
-  const counted = Number(row.counted);
-  return counted > TOTAL_CAP ? { total: TOTAL_CAP, totalExact: false } : { total: counted, totalExact: true };
+  return capTotal(Number(row.counted));
 }
+
+const capTotal = (counted: number) =>
+  counted > TOTAL_CAP ? { total: TOTAL_CAP, totalExact: false } : { total: counted, totalExact: true };
 
 /** A caller that wrote values into its conditions would make a shape of each value: past this many, none is kept. */
 const MAX_SHAPES_PER_TABLE = 256;

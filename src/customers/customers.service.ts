@@ -7,6 +7,7 @@ import { likePattern } from '../common/dto-helpers';
 import { byId, Page, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { isUniqueViolation } from '../database/driver-errors';
+import { executeCounting } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CustomerErrors } from './customers.errors';
 import { CreateCustomerDto } from './dto/create-customer.dto';
@@ -94,16 +95,27 @@ export class CustomersService {
     return customer;
   }
 
-  /** 404 unless the customer exists and is not deleted; one primary-key read, for every order placed. */
-  async assertActive(manager: EntityManager, id: number): Promise<void> {
-    const rows = (await manager.query('SELECT id FROM customers WHERE id = ? AND deleted_at IS NULL', [id])) as unknown[];
-    if (!rows.length) throw customerNotFound(id);
+  /**
+   * Counts an order placed for the customer (its history's total), or 404 unless the customer exists and is not
+   * deleted: one conditional UPDATE by primary key, for every order placed. It holds the customer's row until the
+   * order commits or rolls back (with the count), so it runs before the product locks: always customer, then products.
+   */
+  async countOrder(manager: EntityManager, id: number): Promise<void> {
+    const counted = await executeCounting(
+      manager,
+      'UPDATE customers SET orders_count = orders_count + 1 WHERE id = ? AND deleted_at IS NULL',
+      [id],
+    );
+    if (counted !== 1) throw customerNotFound(id);
   }
 
-  /** 404 unless the customer ever existed: a deleted customer's orders stay readable. */
-  async assertEverExisted(manager: EntityManager, id: number): Promise<void> {
-    const rows = (await manager.query('SELECT id FROM customers WHERE id = ?', [id])) as unknown[];
-    if (!rows.length) throw customerNotFound(id);
+  /**
+   * The orders placed for the customer as countOrder counted them, or null when no such customer ever existed (a
+   * deleted customer's orders stay readable, and counted). One primary-key read.
+   */
+  async ordersCount(manager: EntityManager, id: number): Promise<number | null> {
+    const [row] = (await manager.query('SELECT orders_count FROM customers WHERE id = ?', [id])) as { orders_count: number }[];
+    return row ? row.orders_count : null;
   }
 
   private async assertEmailFree(manager: EntityManager, email: string): Promise<void> {
@@ -129,7 +141,7 @@ export function assertOwn(customerId: number, owner: OwnerScope): void {
   if (owner !== undefined && owner !== customerId) throw customerNotFound(customerId);
 }
 
-const customerNotFound = (id: number) => problem(CustomerErrors.CUSTOMER_NOT_FOUND, `Customer ${id} not found`);
+export const customerNotFound = (id: number) => problem(CustomerErrors.CUSTOMER_NOT_FOUND, `Customer ${id} not found`);
 const emailKey = (email: string) => email.trim().toLowerCase();
 const emailTaken = (email: string) =>
   problem(CustomerErrors.EMAIL_TAKEN, `A customer with email ${email} already exists`, [{ field: 'email', message: 'already taken' }]);

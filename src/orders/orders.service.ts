@@ -6,7 +6,7 @@ import { MAX_LINE_QUANTITY } from '../common/limits';
 import { appConfig, type AppConfig } from '../config/configuration';
 import { newestFirst, Page, readPage, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
-import { assertOwn, CustomersService } from '../customers/customers.service';
+import { assertOwn, customerNotFound, CustomersService } from '../customers/customers.service';
 import { insertRows } from '../database/insert-rows';
 import { RowReader } from '../database/row-reader';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -77,7 +77,7 @@ export class OrdersService {
     try {
       answer = await this.tx.run(async (tx) => {
         const { manager } = tx;
-        await this.customersService.assertActive(manager, dto.customer_id);
+        await this.customersService.countOrder(manager, dto.customer_id);
         const products = await this.lockedProducts(manager, lines);
         // locked: the quantities read are the ones the UPDATEs would meet
         const short = lines.filter((line) => products.get(line.productId)!.stockQuantity < line.quantity);
@@ -143,12 +143,23 @@ export class OrdersService {
    * Newest first: created_at, then id (ids alone are not ordered in time across Galera nodes), from the index
    * that leads with the filters given: (created_at, id), (status, …), (customer_id, …) or (customer_id, status, …).
    * The page of orders is read on its own, so that it is an index range read, and its lines in one more query.
+   * A customer's orders without a status filter are not counted: their total is the count placement keeps.
    */
   async list(query: ListOrdersQueryDto): Promise<Page<OrderResponseDto>> {
+    const ordersCount =
+      query.customer_id !== undefined && query.status === undefined
+        ? // an unknown customer has no orders: an empty list, as the filter alone would answer
+          ((await this.customersService.ordersCount(this.ordersRepository.manager, query.customer_id)) ?? 0)
+        : undefined;
+    return this.readList(query, ordersCount);
+  }
+
+  /** A page of orders; `total` when it is known without counting them. */
+  private async readList(query: ListOrdersQueryDto, total: number | undefined): Promise<Page<OrderResponseDto>> {
     const qb = this.ordersRepository.createQueryBuilder('o');
     if (query.status !== undefined) qb.andWhere('o.status = :status', { status: query.status });
     if (query.customer_id !== undefined) qb.andWhere('o.customerId = :customerId', { customerId: query.customer_id });
-    const page = await readPage(qb, query, ORDERS_NEWEST_FIRST, ordersIndex(query));
+    const page = await readPage(qb, query, ORDERS_NEWEST_FIRST, ordersIndex(query), { total });
     await this.attachItems(page.rows);
     return toPage(page, query, toOrderResponse);
   }
@@ -167,11 +178,15 @@ export class OrdersService {
     }
   }
 
-  /** A customer's orders, newest first. The orders of a deleted customer stay readable. */
+  /**
+   * A customer's orders, newest first. The orders of a deleted customer stay readable. One read of the customer
+   * says both that it exists and, without a status filter, the total (the count placement keeps).
+   */
   async history(customerId: number, query: ListOrdersQueryDto, owner: OwnerScope): Promise<Page<OrderResponseDto>> {
     assertOwn(customerId, owner);
-    await this.customersService.assertEverExisted(this.ordersRepository.manager, customerId);
-    return this.list({ ...query, customer_id: customerId });
+    const ordersCount = await this.customersService.ordersCount(this.ordersRepository.manager, customerId);
+    if (ordersCount === null) throw customerNotFound(customerId);
+    return this.readList({ ...query, customer_id: customerId }, query.status === undefined ? ordersCount : undefined);
   }
 
   /** The order and its status changes, oldest first, each naming who made it (actor), in one query. */
