@@ -6,6 +6,7 @@ import { CommonErrors } from '../common/common.errors';
 import { likePattern } from '../common/dto-helpers';
 import { byId, Page, readPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { directQuery } from '../database/direct-query';
 import { isUniqueViolation } from '../database/driver-errors';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { CustomerErrors } from './customers.errors';
@@ -96,7 +97,7 @@ export class CustomersService {
 
   /** 404 unless the customer exists and is not deleted; one primary-key read, for every order placed. */
   async assertActive(manager: EntityManager, id: number): Promise<void> {
-    const rows = (await manager.query('SELECT id FROM customers WHERE id = ? AND deleted_at IS NULL', [id])) as unknown[];
+    const rows = await directQuery<unknown[]>(manager, 'SELECT id FROM customers WHERE id = ? AND deleted_at IS NULL', [id]);
     if (!rows.length) throw customerNotFound(id);
   }
 

@@ -1,4 +1,5 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { directQuery } from './direct-query';
 
 /**
  * Inserts rows in one hand-written INSERT (`INSERT INTO t (a, b) VALUES (?, ?), (?, ?)`) and returns the id of
@@ -16,7 +17,8 @@ export async function insertRows<T extends ObjectLiteral>(
   const columns = metadata.columns.filter((column) => rows[0][column.propertyName] !== undefined);
   const parameters = rows.flatMap((row) => columns.map((column) => driver.preparePersistentValue(row[column.propertyName], column)));
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
-  const raw: unknown = await manager.query(
+  const raw: unknown = await directQuery(
+    manager,
     `INSERT INTO ${metadata.tableName} (${columns.map((column) => column.databaseName).join(', ')}) VALUES ${rows.map(() => placeholders).join(', ')}`,
     parameters,
   );

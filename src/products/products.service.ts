@@ -7,6 +7,7 @@ import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
 import { byId, ListOrder, Page, PaginationQueryDto, readPage, RowsPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { directQuery } from '../database/direct-query';
 import { RowReader } from '../database/row-reader';
 import { DatabaseTime, executeCounting, sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -143,10 +144,11 @@ export class ProductsService {
   async lockActive(manager: EntityManager, ids: number[]): Promise<Map<number, Product>> {
     const ascending = [...ids].sort((a, b) => a - b);
     const lock = manager.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = (await manager.query(
+    const rows = await directQuery<Record<string, unknown>[]>(
+      manager,
       `SELECT ${this.productRows.selectList()} FROM products WHERE id IN (${ascending.map(() => '?').join(', ')}) AND deleted_at IS NULL ORDER BY id${lock}`,
       ascending,
-    )) as Record<string, unknown>[];
+    );
     return new Map(rows.map((row) => this.productRows.read(row)).map((p) => [p.id, p]));
   }
 
