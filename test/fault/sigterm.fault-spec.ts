@@ -51,7 +51,9 @@ describe('SIGTERM under order load (built server, MariaDB)', () => {
     // the line is written by the flush timer (REQUEST_LOG_FLUSH_MS, 1 s): looked for during twice that
     while (!requestLines(server!.output()).has(requestId) && Date.now() - answeredAt < 2 * REQUEST_LOG_FLUSH_MS) await sleep(20);
     const waitedMs = Date.now() - answeredAt;
-    console.log(`request log: the line of a lone request was written ${waitedMs} ms after its answer (flush every ${REQUEST_LOG_FLUSH_MS} ms)`);
+    console.log(
+      `request log: the line of a lone request was written ${waitedMs} ms after its answer (flush every ${REQUEST_LOG_FLUSH_MS} ms)`,
+    );
     expect(requestLines(server!.output()).get(requestId)).toMatchObject({ route: '/products', status: 200 });
   });
 
@@ -108,7 +110,9 @@ describe('SIGTERM under order load (built server, MariaDB)', () => {
     // the buffered request lines were written out at exit: one for every answer, each whole
     const lines = requestLines(server!.output());
     const unlogged = answers.filter((exchange) => !lines.has(String(exchange.headers['x-request-id'])));
-    console.log(`sigterm: ${answers.length} answers, ${lines.size} request lines in the log after exit, ${unlogged.length} answers without one`);
+    console.log(
+      `sigterm: ${answers.length} answers, ${lines.size} request lines in the log after exit, ${unlogged.length} answers without one`,
+    );
     expect(unlogged.length).toBe(0);
     // every 201 is in the database with its lines and ledger rows, nothing else is, and stock = ledger
     expect(check).toMatchObject({ missing: [], wrongLines: [], wrongMovements: [], unacknowledged: [], inconsistent: [], unbalanced: [] });
