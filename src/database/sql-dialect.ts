@@ -1,4 +1,6 @@
+import type { ResultSetHeader } from 'mysql2';
 import type { DataSource, EntityManager } from 'typeorm';
+import { directQuery } from './direct-query';
 
 /**
  * The few SQL expressions that differ between the engines, so that time-based conditions use the
@@ -52,6 +54,7 @@ export async function databaseNow(manager: EntityManager): Promise<DatabaseTime>
 /** Runs a raw UPDATE or DELETE inside a transaction and returns how many rows it changed, on every engine. */
 export async function executeCounting(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
   if (!manager.queryRunner) throw new Error('executeCounting runs inside a transaction');
-  const result = await manager.queryRunner.query(sql, parameters, true);
-  return result.affected ?? 0;
+  // better-sqlite3 answers an UPDATE with the row id: only the runner's structured result has the count
+  if (manager.connection.options.type !== 'mysql') return (await manager.queryRunner.query(sql, parameters, true)).affected ?? 0;
+  return (await directQuery<ResultSetHeader>(manager, sql, parameters)).affectedRows;
 }

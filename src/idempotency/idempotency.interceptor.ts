@@ -37,15 +37,26 @@ export const IdempotencyClaimOf = createParamDecorator(
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(private readonly idempotencyService: IdempotencyService) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<IdempotentRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const key = request.headers['idempotency-key'];
+    // most requests send no key: the handler's own Observable, without a promise (and its ticks) around it
     if (key === undefined) return next.handle();
+    return this.runOnce(context, request, key, next);
+  }
+
+  /** The request with an Idempotency-Key: replayed, refused, or run under a claim on the key. */
+  private async runOnce(
+    context: ExecutionContext,
+    request: IdempotentRequest,
+    key: string | string[],
+    next: CallHandler,
+  ): Promise<Observable<unknown>> {
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
       throw problem(IdempotencyErrors.INVALID_IDEMPOTENCY_KEY, 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     }
 
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const outcome = await this.idempotencyService.claim(scopeOf(request.principal!), key, requestHash(request));
     if (outcome.kind === 'replay') {
       reply.status(outcome.statusCode).header('Idempotent-Replayed', 'true');

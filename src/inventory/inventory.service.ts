@@ -226,7 +226,8 @@ export class InventoryService implements OnModuleInit {
    */
   private async record(tx: Tx, m: Movement, after?: StockLevel): Promise<number> {
     const level = after ?? (await this.productsService.stockLevel(tx.manager, m.productId));
-    const movement = tx.manager.create(StockMovement, {
+    // a plain constructor rather than manager.create, which copies the same fields one by one through the metadata
+    const movement = Object.assign(new StockMovement(), {
       productId: m.productId,
       type: m.type,
       delta: m.delta,

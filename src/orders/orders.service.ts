@@ -94,7 +94,8 @@ export class OrdersService {
         });
         // stamped here rather than by the column defaults, so that the answer needs no read-back of the row
         const placedAt = new Date();
-        const order = manager.create(Order, {
+        // plain constructors rather than manager.create, which copies the same fields one by one through the metadata
+        const order = Object.assign(new Order(), {
           customerId: dto.customer_id,
           status: 'pending',
           totalCents: items.reduce((sum, item) => sum + item.lineTotalCents, 0),
@@ -110,7 +111,7 @@ export class OrdersService {
           if (!(await this.inventoryService.take(tx, line.productId, line.quantity, order.id, locked))) short.push(line);
         }
         if (short.length) throw new StockShortfall(short);
-        order.items = items.map((item) => manager.create(OrderItem, { ...item, orderId: order.id }));
+        order.items = items.map((item) => Object.assign(new OrderItem(), item, { orderId: order.id }));
         await insertRows(manager, OrderItem, order.items);
         await this.recordStatus(tx, order.id, 'pending', 'Order placed');
         // everything the answer needs is in hand: no second read

@@ -7,6 +7,7 @@ import { MAX_STOCK } from '../common/limits';
 import { toCents } from '../common/money';
 import { byId, ListOrder, Page, PaginationQueryDto, readPage, RowsPage, toPage } from '../common/pagination';
 import { problem } from '../common/problem';
+import { directQuery } from '../database/direct-query';
 import { RowReader } from '../database/row-reader';
 import { DatabaseTime, executeCounting, sqlDialect } from '../database/sql-dialect';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -46,13 +47,21 @@ const LOW_STOCK_FIRST: ListOrder<Product> = {
 export class ProductsService {
   private readonly productRows: RowReader<Product>;
   private readonly activeProductSql: string;
+  /** lockActive's statement around its list of ids: `SELECT … WHERE id IN (` and `) AND … FOR UPDATE`. */
+  private readonly lockActiveSql: { head: string; tail: string };
 
   constructor(
     @InjectRepository(Product) private readonly productsRepository: Repository<Product>,
     private readonly tx: TransactionRunner,
   ) {
-    this.productRows = new RowReader(productsRepository.manager.connection, Product);
+    const { connection } = productsRepository.manager;
+    this.productRows = new RowReader(connection, Product);
     this.activeProductSql = `SELECT ${this.productRows.selectList()} FROM products WHERE id = ? AND deleted_at IS NULL`;
+    const lock = connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
+    this.lockActiveSql = {
+      head: `SELECT ${this.productRows.selectList()} FROM products WHERE id IN (`,
+      tail: `) AND deleted_at IS NULL ORDER BY id${lock}`,
+    };
   }
 
   /** The opening stock's `initial` movement is written by the inventory module, on `product.created`. */
@@ -142,11 +151,8 @@ export class ProductsService {
    */
   async lockActive(manager: EntityManager, ids: number[]): Promise<Map<number, Product>> {
     const ascending = [...ids].sort((a, b) => a - b);
-    const lock = manager.connection.options.type === 'mysql' ? ' FOR UPDATE' : '';
-    const rows = (await manager.query(
-      `SELECT ${this.productRows.selectList()} FROM products WHERE id IN (${ascending.map(() => '?').join(', ')}) AND deleted_at IS NULL ORDER BY id${lock}`,
-      ascending,
-    )) as Record<string, unknown>[];
+    const { head, tail } = this.lockActiveSql;
+    const rows = await directQuery<Record<string, unknown>[]>(manager, head + ascending.map(() => '?').join(', ') + tail, ascending);
     return new Map(rows.map((row) => this.productRows.read(row)).map((p) => [p.id, p]));
   }
 
