@@ -16,13 +16,14 @@
  * SQLite), --warmup S (1: unmeasured load per scenario and server first, more on a slow machine), --only key,key (scenario keys, see bench/scenarios.js), --list-query (the page every list asks for,
  * "limit=20"), --smoke (tiny data, 1 s, 1 round, 4 connections: CI's check that every scenario still runs),
  * --scale (MariaDB: the lists at 10k and 1M orders, see bench/scale.js), --profile (a CPU profile of the app per
- * scenario in bench/profiles/<scenario>/, summarised by bench/profile-summary.js).
+ * scenario in bench/profiles/<scenario>/, summarised by bench/profile-summary.js), --against REV (this build against
+ * the app built from git revision REV, alternately: what a change did, as a ratio measured in one run).
  *
  * No timing is ever asserted: the exit code is non-zero only when a server dies, a scenario meets a connection error
  * or a status it does not expect, or the contended product's end state is inconsistent.
  */
 const { execFileSync } = require('node:child_process');
-const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { parseArgs } = require('node:util');
@@ -58,6 +59,7 @@ function options() {
       warmup: { type: 'string' },
       only: { type: 'string' },
       'list-query': { type: 'string', default: 'limit=20' },
+      against: { type: 'string' },
     },
   });
   const positive = (name, fallback) => {
@@ -67,6 +69,7 @@ function options() {
   };
   if (values.warmup !== undefined && !(Number(values.warmup) >= 0))
     throw new Error(`--warmup must be a number of seconds, got ${values.warmup}`);
+  if (values.against !== undefined && (values.scale || values.profile)) throw new Error('--against runs the main scenarios only');
   if (values.scale && !values.mysql) throw new Error('--scale needs --mysql: the million orders are a MariaDB/MySQL figure');
   const smoke = values.smoke;
   return {
@@ -81,6 +84,7 @@ function options() {
     warmup: values.warmup === undefined ? (smoke ? 0 : 1) : Number(values.warmup),
     only: values.only?.split(',').map((key) => key.trim()),
     listQuery: values['list-query'],
+    against: values.against,
     // a limit per client address would turn anonymous reads into a measure of 429s (calls with the API key skip it anyway)
     env: { RATE_LIMIT_PER_MINUTE: String(Number.MAX_SAFE_INTEGER) },
   };
@@ -201,6 +205,71 @@ async function scaleRun(settings, logs) {
 }
 
 /**
+ * The app as built from git revision `rev`, in a temporary worktree that shares this checkout's node_modules:
+ * { dir, remove() }.
+ */
+function buildRevision(rev) {
+  const root = join(__dirname, '..');
+  const dir = mkdtempSync(join(tmpdir(), 'ecommerce-bench-rev-'));
+  execFileSync('git', ['worktree', 'add', '--detach', dir, rev], { cwd: root, stdio: 'ignore' });
+  const remove = () => execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, stdio: 'ignore' });
+  try {
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { dir, remove };
+}
+
+/**
+ * `--against REV`: this build against the app built from REV, alternately, on the chosen scenarios (all of them
+ * on both, the app-only ones too): the before/after ratio of a change. `--against OLD..NEW` builds both
+ * revisions and runs NEW against OLD, so that each step of a history can be measured from one checkout. The
+ * database is made by this build's migrations; an older build runs on it as it is.
+ */
+async function againstRun(settings, logs) {
+  const [before, after] = settings.against.includes('..') ? settings.against.split('..') : [settings.against, undefined];
+  const builds = [];
+  try {
+    builds.push(buildRevision(before));
+    if (after) builds.push(buildRevision(after));
+    const [that, that2] = builds;
+    const variants = [
+      after ? { name: `at ${after}`, entry: join(that2.dir, 'dist', 'main.js') } : { name: 'this build' },
+      { name: `at ${before}`, entry: join(that.dir, 'dist', 'main.js') },
+    ];
+    const sizes = settings.smoke ? SIZES.smoke : SIZES.full;
+    const { template, db } = await seededTemplate(settings, logs, sizes);
+    await db.close();
+    const scenarios = selected(mainScenarios(sizes, settings), settings.only).map((scenario) => ({ ...scenario, appOnly: false }));
+    let results;
+    try {
+      console.log(`\n${variants[0].name} against the app ${variants[1].name}, alternately`);
+      const running = await startVariants(variants, { template, settings, logs });
+      try {
+        results = await compare(running, scenarios, settings, log);
+      } finally {
+        await stopVariants(running);
+      }
+    } finally {
+      await template.drop();
+    }
+    console.log('');
+    printComparison(
+      results,
+      variants.map((variant) => variant.name),
+      { ratio: 'new ÷ old' },
+    );
+    printPeaks(peaksOf(results));
+    return { report: { against: settings.against, comparison: results }, failures: failuresOf(results, 'against') };
+  } finally {
+    for (const build of builds) build.remove();
+  }
+}
+
+/**
  * One app per scenario started with --cpu-prof, so that each profile holds one kind of request; the summary
  * counts only the samples of the measured run (bench/profile-summary.js).
  */
@@ -254,7 +323,7 @@ function gitCommit() {
 async function main() {
   const settings = options();
   const engine = settings.mysql ? 'mysql' : 'sqlite';
-  const kind = settings.scale ? 'scale' : settings.profile ? 'profile' : settings.smoke ? 'smoke' : 'bench';
+  const kind = settings.scale ? 'scale' : settings.profile ? 'profile' : settings.against ? 'against' : settings.smoke ? 'smoke' : 'bench';
   const startedAt = new Date();
   console.log(
     `Benchmark (${kind}) on ${engine}: ${settings.duration} s × ${settings.rounds} rounds per scenario and server, ${settings.connections} connections, ${cpus().length} CPUs shared by the servers, the database and the load generator`,
@@ -263,7 +332,7 @@ async function main() {
   const logs = mkdtempSync(join(tmpdir(), 'ecommerce-bench-logs-'));
   let outcome;
   try {
-    outcome = await (settings.scale ? scaleRun : settings.profile ? profileRun : mainRun)(settings, logs);
+    outcome = await (settings.scale ? scaleRun : settings.profile ? profileRun : settings.against ? againstRun : mainRun)(settings, logs);
   } catch (error) {
     console.error(`Server logs kept in ${logs}`);
     throw error;
