@@ -9,6 +9,9 @@ import { RedisConnection } from '../platform/redis-connection';
 import { ShutdownState } from '../platform/shutdown';
 import { HealthComponentDto, HealthResponseDto } from './dto/health-response.dto';
 
+/** How long the database has to answer a ping before /health says it is unavailable. */
+const DATABASE_PING_TIMEOUT_MS = 2000;
+
 const REDIS_DOWN: HealthComponentDto = {
   status: 'down',
   message: 'Redis does not answer: rate and login limits are counted per instance',
@@ -72,10 +75,23 @@ export class HealthController {
       : { status: 'degraded', info, error: { redis }, details: { database, redis } };
   }
 
-  private async checkDatabase(): Promise<HealthComponentDto> {
+  /**
+   * The database ping in flight, shared by the probes that arrive meanwhile: however often /health is called, one
+   * ping runs at a time. Each ping also arms a timer for its timeout that outlives it by up to 2 s; under a
+   * benchmark's thousands of probes a second those held the process's memory ~90 MB above any other route's.
+   * Nothing is reused once it has settled, so an answer never describes the database as it was before the probe.
+   */
+  private ping?: Promise<HealthComponentDto>;
+
+  private checkDatabase(): Promise<HealthComponentDto> {
+    this.ping ??= this.pingDatabase().finally(() => (this.ping = undefined));
+    return this.ping;
+  }
+
+  private async pingDatabase(): Promise<HealthComponentDto> {
     try {
       // throws ServiceUnavailableException unless the ping succeeds
-      await this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
+      await this.health.check([() => this.db.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS)]);
       return { status: 'up' };
     } catch (error) {
       // the same answer as every other route gives while the database is unreachable
