@@ -37,6 +37,36 @@ describe('Platform: errors, limits, health, Swagger (e2e)', () => {
     expect(res.body.details).not.toHaveProperty('redis');
   });
 
+  it('shares the database ping in flight among the probes that arrive meanwhile, and reuses none once it has settled', async () => {
+    const dataSource = t.app.get(DataSource);
+    const query = dataSource.query.bind(dataSource);
+    let pings = 0;
+    let answerPing!: () => void;
+    const pingHeld = new Promise<void>((resolve) => (answerPing = resolve));
+    const spy = jest.spyOn(dataSource, 'query').mockImplementation(async (sql: string, ...rest: unknown[]) => {
+      if (sql === 'SELECT 1') {
+        pings += 1;
+        // the first ping is held while the other probes arrive
+        if (pings === 1) await pingHeld;
+      }
+      return query(sql, ...(rest as []));
+    });
+    try {
+      const probes = Array.from({ length: 10 }, () => t.http.get('/health').then((res) => res));
+      while (pings === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      answerPing();
+      const answers = await Promise.all(probes);
+      expect(answers.map((res) => res.status)).toEqual(Array(10).fill(200));
+      expect(pings).toBe(1);
+      // settled: the next probe pings the database again
+      await t.http.get('/health').expect(200);
+      expect(pings).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('serves Swagger UI at /docs and the document at /docs-json with every route so far, tagged', async () => {
     const ui = await t.http.get('/docs').expect(200);
     expect(ui.text).toContain('swagger-ui');
