@@ -22,11 +22,15 @@ export const ValidationFastPath =
     fastPaths.set(target, recognise);
   };
 
-/** A JSON object or a query object: Fastify's query parser makes objects without a prototype. */
+/**
+ * A JSON object or a query object. Fastify's query parser (fast-querystring) makes its objects from a constructor
+ * whose prototype is an empty object without a prototype: nothing is inherited, as with Object.create(null).
+ */
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  if (prototype === Object.prototype || prototype === null) return true;
+  return Object.getPrototypeOf(prototype) === null && Reflect.ownKeys(prototype as object).length === 0;
 }
 
 /** Whether these are exactly the record's own enumerable keys, the ones class-transformer copies. */
