@@ -78,7 +78,7 @@ export class HealthController {
   /**
    * The database ping in flight, shared by the probes that arrive meanwhile: however often /health is called, one
    * ping runs at a time. Each ping also arms a timer for its timeout that outlives it by up to 2 s; under a
-   * benchmark's thousands of probes a second those held the process's memory ~90 MB above any other route's.
+   * benchmark's thousands of probes a second those held about 50 MB more of the process's memory (269 → 218 MB).
    * Nothing is reused once it has settled, so an answer never describes the database as it was before the probe.
    */
   private ping?: Promise<HealthComponentDto>;

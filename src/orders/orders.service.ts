@@ -4,7 +4,7 @@ import { EntityManager, In, Repository } from 'typeorm';
 import type { OwnerScope } from '../auth/access';
 import { MAX_LINE_QUANTITY } from '../common/limits';
 import { appConfig, type AppConfig } from '../config/configuration';
-import { newestFirst, Page, readPage, toPage } from '../common/pagination';
+import { newestFirst, Page, PaginationQueryDto, readPage, toPage } from '../common/pagination';
 import { problem, ProblemException } from '../common/problem';
 import { assertOwn, customerNotFound, CustomersService } from '../customers/customers.service';
 import { insertRows } from '../database/insert-rows';
@@ -183,11 +183,11 @@ export class OrdersService {
    * A customer's orders, newest first. The orders of a deleted customer stay readable. One read of the customer
    * says both that it exists and, without a status filter, the total (the count placement keeps).
    */
-  async history(customerId: number, query: ListOrdersQueryDto, owner: OwnerScope): Promise<Page<OrderResponseDto>> {
+  async history(customerId: number, page: PaginationQueryDto, owner: OwnerScope): Promise<Page<OrderResponseDto>> {
     assertOwn(customerId, owner);
     const ordersCount = await this.customersService.ordersCount(this.ordersRepository.manager, customerId);
     if (ordersCount === null) throw customerNotFound(customerId);
-    return this.readList({ ...query, customer_id: customerId }, query.status === undefined ? ordersCount : undefined);
+    return this.readList({ ...page, customer_id: customerId }, ordersCount);
   }
 
   /** The order and its status changes, oldest first, each naming who made it (actor), in one query. */
